@@ -1,0 +1,411 @@
+"""The search backend: one interface, an implementation per database.
+
+Use it through :func:`get_backend`::
+
+    backend = get_backend()
+    backend.index("customers.contact", 42, title="张伟", body="...", organization_id=7)
+    backend.remove("customers.contact", [42])
+    backend.search(["customers.contact"], "张伟", limit=10, filters={"organization_id": 7})
+    # -> [Hit(kind, object_id, score, snippet), ...]
+
+Both implementations store the same pre-segmented tokens (``kefu.core.search.tokenize``) in
+``core_searchdocument``: SQLite matches them with FTS5, PostgreSQL with a GIN-indexed tsvector.
+Matching is the database's job; ranking is not: the first ``CANDIDATES`` matches (on SQLite the
+most recently indexed ones, on PostgreSQL the first the index scan yields) are ranked here by
+:func:`score`, identically on both. Ranking every hit of a one-character query over a million
+rows (bm25 and ts_rank both touch every matching row) is what makes full-text search slow.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+from django.utils import timezone
+
+from kefu.core.search import tokenize
+from kefu.core.search.tokenize import Query, Term
+
+CANDIDATES = 200
+BATCH_SIZE = 2000
+_MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+
+
+@dataclass
+class Document:
+    """What to index for one record.
+
+    ``title``/``body``: free text (segmented, stemmed); ``names``: names, indexed with every
+    CJK character and bigram so partial names match (weighted like the title); ``tokens``:
+    ready-made body tokens (e-mail and phone tokens from ``tokenize``); ``excerpt``: original
+    text snippets are cut from.
+    """
+
+    kind: str
+    object_id: int
+    title: str = ""
+    body: str = ""
+    names: Sequence[str] = ()
+    tokens: Sequence[str] = ()
+    organization_id: int | None = None
+    facet: str = ""
+    excerpt: str = ""
+
+    def title_tokens(self) -> str:
+        out: list[str] = []
+        for name in self.names:
+            tokenize.name_tokens(name, out=out)
+        tokenize.text_tokens(self.title, out=out)
+        return tokenize.join(out)
+
+    def body_tokens(self) -> str:
+        out = tokenize.text_tokens(self.body)
+        out.extend(self.tokens)
+        return tokenize.join(out)
+
+    def meta_tokens(self) -> str:
+        tokens = [_kind_token(self.kind)]
+        if self.organization_id is not None:
+            tokens.append(_org_token(self.organization_id))
+        if self.facet:
+            tokens.append(_facet_token(self.facet))
+        return " ".join(tokens)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    object_id: int
+    score: float
+    snippet: str = field(default="", compare=False)
+
+
+def _kind_token(kind: str) -> str:
+    return "k." + kind.lower()
+
+
+def _org_token(organization_id: int) -> str:
+    return f"o.{int(organization_id)}"
+
+
+def _facet_token(facet: str) -> str:
+    return "f." + tokenize.safe(facet)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str | int):
+        return [value]
+    return list(value)
+
+
+class SearchBackend(ABC):
+    """The interface; subclasses implement the database-specific parts."""
+
+    vendor = ""
+
+    def __init__(self, alias: str = "default"):
+        self.alias = alias
+
+    @property
+    def connection(self):
+        return connections[self.alias]
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def index(self, kind: str, object_id: int, **fields) -> None:
+        """Index (or re-index) one record; see :class:`Document` for the fields."""
+        self.index_documents([Document(kind=kind, object_id=object_id, **fields)])
+
+    def index_documents(self, documents: Iterable[Document]) -> int:
+        """Write ``documents``, replacing what was indexed for the same records. Returns a count."""
+        rows = [
+            (
+                d.kind,
+                int(d.object_id),
+                d.organization_id,
+                d.facet,
+                d.title_tokens(),
+                d.body_tokens(),
+                d.meta_tokens(),
+                d.excerpt[:1000],
+            )
+            for d in documents
+        ]
+        for start in range(0, len(rows), BATCH_SIZE):
+            self._write(rows[start : start + BATCH_SIZE])
+        return len(rows)
+
+    def remove(self, kind: str, object_ids: Iterable[int]) -> None:
+        """Remove records from the index (ids that were never indexed are ignored)."""
+        ids = [int(i) for i in object_ids]
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(ids), BATCH_SIZE):
+                self._delete(cursor, kind, ids[start : start + BATCH_SIZE])
+
+    def clear(self, kind: str) -> None:
+        """Remove every record of ``kind`` (before a full rebuild)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_searchdocument WHERE kind = %s", [kind])
+
+    def _delete(self, cursor, kind: str, ids: list[int]) -> None:
+        marks = ",".join(["%s"] * len(ids))
+        cursor.execute(
+            f"DELETE FROM core_searchdocument WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608
+            [kind, *ids],
+        )
+
+    @abstractmethod
+    def _write(self, rows: list[tuple]) -> None:
+        """Insert or replace index rows (kind, object_id, organization, facet, title, body,
+        meta, excerpt)."""
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        kinds: str | Sequence[str],
+        query: str,
+        *,
+        limit: int = 10,
+        filters: dict | None = None,
+    ) -> list[Hit]:
+        """Return the best ``limit`` hits of ``kinds`` for what the user typed.
+
+        ``filters``: ``organization_id`` (an id or a list of ids), ``facet`` (a value or a
+        list). Every word must match; the last one as a prefix. When Chinese words segment
+        differently from the indexed names, the query is retried with character pairs.
+        """
+        kinds = _as_list(kinds)
+        parsed = tokenize.parse_query(query)
+        if not parsed or not kinds:
+            return []
+        hits = self._search(kinds, parsed, limit, filters or {})
+        if not hits and tokenize.has_cjk_pairs(query):
+            hits = self._search(
+                kinds, tokenize.parse_query(query, bigrams=True), limit, filters or {}
+            )
+        return hits
+
+    @abstractmethod
+    def _search(self, kinds, parsed: Query, limit: int, filters: dict) -> list[Hit]:
+        """Return ranked hits for a parsed query."""
+
+
+class SqliteSearchBackend(SearchBackend):
+    """FTS5 over an external-content table, written here with set-based statements.
+
+    The FTS index only stores tokens; deleting an entry needs the values it was built from
+    (the ``'delete'`` command), so old rows are removed from the FTS index before the table.
+    """
+
+    vendor = "sqlite"
+
+    def _delete(self, cursor, kind: str, ids: list[int]) -> None:
+        marks = ",".join(["%s"] * len(ids))
+        cursor.execute(
+            "INSERT INTO core_searchdocument_fts(core_searchdocument_fts, rowid, title, body, meta) "  # noqa: S608
+            "SELECT 'delete', id, title, body, meta FROM core_searchdocument "
+            f"WHERE kind = %s AND object_id IN ({marks})",
+            [kind, *ids],
+        )
+        super()._delete(cursor, kind, ids)
+
+    def clear(self, kind: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM core_searchdocument WHERE kind <> %s", [kind])
+            if cursor.fetchone()[0] == 0:
+                # The only kind indexed: dropping the whole FTS index is instant.
+                cursor.execute(
+                    "INSERT INTO core_searchdocument_fts(core_searchdocument_fts) VALUES ('delete-all')"
+                )
+            else:
+                cursor.execute(
+                    "INSERT INTO core_searchdocument_fts(core_searchdocument_fts, rowid, title, "
+                    "body, meta) SELECT 'delete', id, title, body, meta FROM core_searchdocument "
+                    "WHERE kind = %s",
+                    [kind],
+                )
+            cursor.execute("DELETE FROM core_searchdocument WHERE kind = %s", [kind])
+
+    def _write(self, rows: list[tuple]) -> None:
+        now = timezone.now().isoformat()
+        by_kind: dict[str, list[int]] = {}
+        for row in rows:
+            by_kind.setdefault(row[0], []).append(row[1])
+        with self.connection.cursor() as cursor:
+            for kind, ids in by_kind.items():
+                self._delete(cursor, kind, ids)
+            cursor.executemany(
+                "INSERT INTO core_searchdocument (kind, object_id, organization_id, facet, "
+                "title, body, meta, excerpt, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [(*row, now) for row in rows],
+            )
+            for kind, ids in by_kind.items():
+                marks = ",".join(["%s"] * len(ids))
+                cursor.execute(
+                    "INSERT INTO core_searchdocument_fts(rowid, title, body, meta) "  # noqa: S608
+                    "SELECT id, title, body, meta FROM core_searchdocument "
+                    f"WHERE kind = %s AND object_id IN ({marks})",
+                    [kind, *ids],
+                )
+
+    @staticmethod
+    def _term(term: Term) -> str:
+        return f'"{term.text}"' + ("*" if term.prefix else "")
+
+    def match_expression(self, kinds, parsed: Query, filters: dict) -> str:
+        """Return the FTS5 MATCH expression for a parsed query and filters."""
+        groups = []
+        for group in parsed:
+            terms = " OR ".join(self._term(t) for t in group)
+            groups.append(f"({terms})" if len(group) > 1 else terms)
+        text = " AND ".join(groups)
+        meta = ["(" + " OR ".join(f'"{_kind_token(k)}"' for k in kinds) + ")"]
+        organizations = _as_list(filters.get("organization_id"))
+        if organizations:
+            meta.append("(" + " OR ".join(f'"{_org_token(o)}"' for o in organizations) + ")")
+        facets = _as_list(filters.get("facet"))
+        if facets:
+            meta.append("(" + " OR ".join(f'"{_facet_token(f)}"' for f in facets) + ")")
+        return f"meta : ({' AND '.join(meta)}) AND {{title body}} : ({text})"
+
+    def _search(self, kinds, parsed: Query, limit: int, filters: dict) -> list[Hit]:
+        # No bm25(): it counts every row holding each phrase (the kind tag is in all of them),
+        # which is a full doclist scan per query. The newest CANDIDATES matches come straight
+        # off the index in rowid order and are ranked here.
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.id, d.kind, d.object_id, d.title, d.excerpt "
+                "FROM core_searchdocument_fts "
+                "JOIN core_searchdocument d ON d.id = core_searchdocument_fts.rowid "
+                "WHERE core_searchdocument_fts MATCH %s "
+                "ORDER BY core_searchdocument_fts.rowid DESC LIMIT %s",
+                [self.match_expression(kinds, parsed, filters), CANDIDATES],
+            )
+            rows = cursor.fetchall()
+        return _ranked(rows, parsed, limit)
+
+
+class PostgresSearchBackend(SearchBackend):
+    """A tsvector column (written here, with positions and weights) under a GIN index."""
+
+    vendor = "postgresql"
+
+    @staticmethod
+    def _tsvector(title: str, body: str) -> str:
+        # Tokens are from tokenize's safe alphabet (no quotes, no backslashes), so they can be
+        # written as tsvector literals directly; the weight is what makes titles count more.
+        parts = []
+        position = 0
+        for weight, text in (("A", title), ("B", body)):
+            for token in text.split():
+                position = min(position + 1, _MAX_POSITION)
+                parts.append(f"'{token}':{position}{weight}")
+        return " ".join(parts)
+
+    def _write(self, rows: list[tuple]) -> None:
+        now = timezone.now()
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO core_searchdocument (kind, object_id, organization_id, facet, "
+                "title, body, meta, excerpt, updated_at, tsv) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector) "
+                "ON CONFLICT (kind, object_id) DO UPDATE SET "
+                "organization_id = EXCLUDED.organization_id, facet = EXCLUDED.facet, "
+                "title = EXCLUDED.title, body = EXCLUDED.body, meta = EXCLUDED.meta, "
+                "excerpt = EXCLUDED.excerpt, updated_at = EXCLUDED.updated_at, tsv = EXCLUDED.tsv",
+                [(*row, now, self._tsvector(row[4], row[5])) for row in rows],
+            )
+
+    @staticmethod
+    def tsquery(parsed: Query) -> str:
+        """Return the tsquery literal (cast with ``::tsquery``, never re-parsed by a config)."""
+        groups = []
+        for group in parsed:
+            terms = " | ".join(f"'{t.text}'" + (":*" if t.prefix else "") for t in group)
+            groups.append(f"({terms})" if len(group) > 1 else terms)
+        return " & ".join(groups)
+
+    def _search(self, kinds, parsed: Query, limit: int, filters: dict) -> list[Hit]:
+        where = ["tsv @@ %s::tsquery", "kind = ANY(%s)"]
+        params: list = [self.tsquery(parsed), list(kinds)]
+        organizations = _as_list(filters.get("organization_id"))
+        if organizations:
+            where.append("organization_id = ANY(%s)")
+            params.append([int(o) for o in organizations])
+        facets = _as_list(filters.get("facet"))
+        if facets:
+            where.append("facet = ANY(%s)")
+            params.append([str(f) for f in facets])
+        # The first CANDIDATES matches the GIN scan yields, ranked here like on SQLite:
+        # ordering or ranking every hit of "王" among a million rows is the slow part.
+        sql = (
+            "SELECT id, kind, object_id, title, excerpt FROM core_searchdocument "  # noqa: S608
+            f"WHERE {' AND '.join(where)} LIMIT %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [*params, CANDIDATES])
+            rows = cursor.fetchall()
+        return _ranked(rows, parsed, limit)
+
+
+def score(title: str, parsed: Query) -> float:
+    """Return how well a document whose title tokens are ``title`` answers ``parsed``.
+
+    Per query word: 1 for a whole title token, 0.6 for a title token it begins, 0.2 when it
+    matched only the body; plus a small bonus for short titles (an exact name beats a name
+    that merely contains the word). The same on both databases, so results do not depend on
+    which one runs.
+    """
+    tokens = title.split()
+    present = set(tokens)
+    total = 0.0
+    for group in parsed:
+        best = 0.2
+        for term in group:
+            if term.text in present:
+                best = 1.0
+                break
+            if term.prefix and any(t.startswith(term.text) for t in tokens):
+                best = max(best, 0.6)
+        total += best
+    return total + 1.0 / (1 + len(tokens))
+
+
+def _ranked(rows, parsed: Query, limit: int) -> list[Hit]:
+    scored = sorted(
+        (
+            (score(title, parsed), pk, kind, object_id, excerpt)
+            for pk, kind, object_id, title, excerpt in rows
+        ),
+        key=lambda row: (-row[0], -row[1]),
+    )
+    return [
+        _hit(kind, object_id, value, excerpt, parsed)
+        for value, _pk, kind, object_id, excerpt in scored[:limit]
+    ]
+
+
+def _hit(kind: str, object_id: int, score: float, excerpt: str, parsed: Query) -> Hit:
+    from kefu.core.search.snippets import highlight
+
+    snippet = highlight(excerpt, [t.text for group in parsed for t in group]) if excerpt else ""
+    return Hit(kind=kind, object_id=object_id, score=float(score), snippet=snippet)
+
+
+_BACKENDS = {"sqlite": SqliteSearchBackend, "postgresql": PostgresSearchBackend}
+
+
+def get_backend(alias: str | None = None) -> SearchBackend:
+    """Return the search backend for the database ``alias`` (default: where documents live)."""
+    from kefu.core.models import SearchDocument
+
+    alias = alias or router.db_for_write(SearchDocument)
+    vendor = connections[alias].vendor
+    try:
+        return _BACKENDS[vendor](alias)
+    except KeyError:
+        raise LookupError(f"no search backend for the {vendor} database") from None

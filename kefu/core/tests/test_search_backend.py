@@ -1,0 +1,188 @@
+"""The search backend on the database under test (run the suite on SQLite and PostgreSQL)."""
+
+import pytest
+from django.db import connection
+
+from kefu.core.models import SearchDocument
+from kefu.core.search import backends, get_backend, tokenize
+from kefu.core.search.snippets import highlight
+
+pytestmark = pytest.mark.django_db
+
+KIND = "test.article"
+
+
+def ids(hits):
+    return [hit.object_id for hit in hits]
+
+
+def test_backend_matches_the_database_vendor():
+    assert get_backend().vendor == connection.vendor
+
+
+def test_two_character_chinese_words_are_found():
+    backend = get_backend()
+    backend.index(KIND, 1, title="打印机无法连接网络", body="请检查路由器设置")
+    backend.index(KIND, 2, title="发票开具流程", body="财务部门处理")
+
+    assert ids(backend.search(KIND, "网络")) == [1]
+    assert ids(backend.search(KIND, "打印")) == [1]
+    assert ids(backend.search(KIND, "发票")) == [2]
+    assert ids(backend.search(KIND, "路由器")) == [1]
+
+
+def test_mixed_chinese_and_english_query_needs_every_word():
+    backend = get_backend()
+    backend.index(KIND, 1, title="打印机 printer 安装指南")
+    backend.index(KIND, 2, title="打印机 scanner 安装指南")
+
+    assert ids(backend.search(KIND, "打印机 printer")) == [1]
+    assert ids(backend.search(KIND, "printer 打印机")) == [1]
+    assert ids(backend.search(KIND, "安装 scanner")) == [2]
+    assert backend.search(KIND, "打印机 fax") == []
+
+
+def test_english_words_match_their_stems():
+    backend = get_backend()
+    backend.index(KIND, 1, body="The printers were printing slowly")
+
+    assert ids(backend.search(KIND, "printed")) == [1]
+    assert ids(backend.search(KIND, "printer slow")) == [1]
+
+
+def test_last_word_is_a_prefix():
+    backend = get_backend()
+    backend.index(KIND, 1, title="Configuration of the mail gateway")
+
+    assert ids(backend.search(KIND, "config")) == [1]
+    assert ids(backend.search(KIND, "mail gate")) == [1]
+    assert backend.search(KIND, "gate mail") == []
+
+
+def test_names_match_single_characters_and_character_pairs():
+    backend = get_backend()
+    backend.index(KIND, 1, names=["欧阳娜娜"])
+
+    assert ids(backend.search(KIND, "欧")) == [1]
+    assert ids(backend.search(KIND, "阳娜")) == [1]
+    assert ids(backend.search(KIND, "欧阳娜娜")) == [1]
+
+
+def test_reindexing_replaces_the_old_words():
+    backend = get_backend()
+    backend.index(KIND, 1, title="旧标题 legacy")
+    backend.index(KIND, 1, title="新标题 modern")
+
+    assert backend.search(KIND, "legacy") == []
+    assert ids(backend.search(KIND, "modern")) == [1]
+    assert SearchDocument.objects.filter(kind=KIND, object_id=1).count() == 1
+
+
+def test_removed_documents_are_not_found():
+    backend = get_backend()
+    backend.index(KIND, 1, title="退款申请")
+    backend.index(KIND, 2, title="退款进度")
+
+    backend.remove(KIND, [1])
+
+    assert ids(backend.search(KIND, "退款")) == [2]
+    assert not SearchDocument.objects.filter(kind=KIND, object_id=1).exists()
+
+
+def test_kinds_and_filters_narrow_the_hits():
+    backend = get_backend()
+    backend.index(KIND, 1, title="保修政策", organization_id=10, facet="public")
+    backend.index(KIND, 2, title="保修政策", organization_id=20, facet="internal")
+    backend.index("test.other", 3, title="保修政策", organization_id=10)
+
+    assert sorted(ids(backend.search(KIND, "保修"))) == [1, 2]
+    assert ids(backend.search(KIND, "保修", filters={"organization_id": 10})) == [1]
+    assert ids(backend.search(KIND, "保修", filters={"facet": "internal"})) == [2]
+    assert sorted(
+        ids(backend.search([KIND, "test.other"], "保修", filters={"organization_id": [10]}))
+    ) == [1, 3]
+
+
+def test_title_matches_rank_above_body_matches():
+    backend = get_backend()
+    backend.index(KIND, 1, title="其他问题", body="退货 说明")
+    backend.index(KIND, 2, title="退货 说明", body="其他问题")
+
+    assert ids(backend.search(KIND, "退货")) == [2, 1]
+
+
+def test_ranking_only_looks_at_a_capped_set_of_candidates(monkeypatch):
+    monkeypatch.setattr(backends, "CANDIDATES", 5)
+    backend = get_backend()
+    for object_id in range(1, 21):
+        backend.index(KIND, object_id, title=f"会员 {object_id}")
+
+    hits = backend.search(KIND, "会员", limit=50)
+
+    assert len(hits) == 5
+
+
+def test_query_syntax_characters_are_harmless():
+    backend = get_backend()
+    backend.index(KIND, 1, title="quoted or near")
+
+    for query in ['"', '" OR *', "NEAR(", "a:b", "'; DROP TABLE x; --", "-(", "*", "^"]:
+        backend.search(KIND, query)
+    assert ids(backend.search(KIND, 'quoted" OR "near')) == [1]
+
+
+def test_snippet_highlights_matches_in_the_excerpt():
+    backend = get_backend()
+    backend.index(KIND, 1, title="网络故障", excerpt="路由器<重启>后网络恢复")
+
+    [hit] = backend.search(KIND, "网络")
+
+    assert hit.snippet == "路由器&lt;重启&gt;后<mark>网络</mark>恢复"
+
+
+def test_highlight_cuts_a_window_around_the_first_match():
+    text = "前言" * 200 + "关键内容 Keyword here" + "后记" * 200
+
+    snippet = highlight(text, ["keyword"], width=40)
+
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>Keyword</mark>" in snippet
+
+
+def test_phone_tokens_hold_every_suffix_of_four_digits_or_more():
+    tokens = tokenize.phone_tokens("+8613800138000", "13800138000")
+
+    assert "8613800138000" in tokens
+    assert "13800138000" in tokens
+    assert "8000" in tokens and "00138000" in tokens
+    assert "000" not in tokens
+
+
+def test_phone_like_queries_become_one_digit_prefix():
+    assert tokenize.parse_query("+86 138-0013-8000") == [[tokenize.Term("8613800138000", True)]]
+    assert tokenize.parse_query("138 0013") == [[tokenize.Term("1380013", True)]]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's index")
+def test_sqlite_fts_index_stays_consistent_with_its_table():
+    backend = get_backend()
+    backend.index(KIND, 1, title="一致性 检查")
+    backend.index(KIND, 2, title="第二 文档")
+    backend.index(KIND, 1, title="已经 修改")
+    backend.remove(KIND, [2])
+    backend.clear("test.none")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_searchdocument_fts(core_searchdocument_fts, rank) "
+            "VALUES ('integrity-check', 1)"
+        )
+    assert ids(backend.search(KIND, "修改")) == [1]
+
+
+def test_overlong_words_are_not_indexed():
+    backend = get_backend()
+    backend.index(KIND, 1, body="x" * 3000 + " 正常内容")
+
+    assert ids(backend.search(KIND, "正常")) == [1]
+    assert backend.search(KIND, "x" * 3000) == []
