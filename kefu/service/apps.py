@@ -1,0 +1,44 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceConfig(AppConfig):
+    name = "kefu.service"
+    label = "service"
+    verbose_name = _("Service desk")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from kefu.core.customfields import register_target
+        from kefu.service import models as m
+        from kefu.service import policy, tasks  # noqa: F401  (registers rules and jobs)
+
+        auditlog.register(m.Ticket, m2m_fields={"followers", "tags"}, exclude_fields=["version"])
+        auditlog.register(m.Queue)
+        auditlog.register(m.QueueMembership)
+        auditlog.register(m.Lifecycle)
+        auditlog.register(m.Status)
+        auditlog.register(m.StatusTransition)
+        auditlog.register(m.Category)
+        auditlog.register(m.PriorityMatrixEntry)
+        auditlog.register(m.CannedResponse)
+        auditlog.register(m.AgentProfile)
+        auditlog.register(m.AgentSkill)
+        auditlog.register(m.RoutingRule)
+        auditlog.register(m.CallRecord)
+        auditlog.register(m.SavedView)
+        register_target("service.ticket", _("Ticket"))
+        policy.register()
+
+        from kefu.core.search.providers import register_provider
+        from kefu.customers.panels import register_panel_provider
+        from kefu.service.panels import tickets_panel, tickets_search
+
+        register_panel_provider(tickets_panel)
+        register_provider(tickets_search)
+
+        from kefu.core.dashboard import register_tiles
+        from kefu.service.tiles import home_tiles
+
+        register_tiles(home_tiles)

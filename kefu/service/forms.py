@@ -1,0 +1,146 @@
+"""Forms of the agent workspace: they parse input; services do the work."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from kefu.service.choices import (
+    CallDirectionChoices,
+    CallOutcomeChoices,
+    ImpactChoices,
+    PriorityChoices,
+    ResolutionCodeChoices,
+    TicketChannelChoices,
+    TicketTypeChoices,
+    UrgencyChoices,
+)
+from kefu.service.models import Category, Queue
+
+
+class TicketCreateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    requester_email = forms.EmailField(label=_("Requester email"), required=False)
+    requester_phone = forms.CharField(label=_("Requester phone"), max_length=40, required=False)
+    requester_name = forms.CharField(label=_("Requester name"), max_length=200, required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=TicketChannelChoices.choices, initial="phone"
+    )
+    ticket_type = forms.ChoiceField(label=_("Type"), choices=TicketTypeChoices.choices)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=ImpactChoices.choices, coerce=int, initial=2
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=UrgencyChoices.choices, coerce=int, initial=2
+    )
+    queue = forms.ModelChoiceField(
+        label=_("Queue"),
+        queryset=Queue.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Empty: the routing rules choose."),
+    )
+
+
+class EntryForm(forms.Form):
+    KIND_CHOICES = [("reply", _("Public reply")), ("note", _("Internal note"))]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, initial="reply")
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+    time_spent_minutes = forms.IntegerField(
+        label=_("Time spent (minutes)"), min_value=0, max_value=1440, initial=0, required=False
+    )
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+
+class PropertiesForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    ticket_type = forms.ChoiceField(label=_("Type"), choices=TicketTypeChoices.choices)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=ImpactChoices.choices, coerce=int)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=UrgencyChoices.choices, coerce=int)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=PriorityChoices.choices, coerce=int
+    )
+
+
+class TransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    status = forms.CharField(label=_("Status"))
+    resolution_code = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=[("", "—"), *ResolutionCodeChoices.choices],
+        required=False,
+    )
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class EscalateForm(forms.Form):
+    queue = forms.ModelChoiceField(
+        label=_("Queue"), queryset=Queue.objects.filter(is_active=True), required=False
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class MergeForm(forms.Form):
+    target_number = forms.CharField(label=_("Merge into ticket number"), max_length=20)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("assign", _("Assign")),
+        ("status", _("Change status")),
+        ("priority", _("Set priority")),
+        ("tag", _("Add tag")),
+        ("merge", _("Merge into the oldest")),
+    ]
+
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    ticket_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
+        required=False,
+    )
+    status = forms.CharField(label=_("Status"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=PriorityChoices.choices, coerce=int, required=False
+    )
+    tag = forms.CharField(label=_("Tag"), max_length=60, required=False)
+    resolution_code = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=[("", "—"), *ResolutionCodeChoices.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, ticket_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_ids"].choices = [(pk, pk) for pk in ticket_ids]
+
+
+class CallForm(forms.Form):
+    direction = forms.ChoiceField(label=_("Direction"), choices=CallDirectionChoices.choices)
+    number = forms.CharField(label=_("Number"), max_length=40, required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CallOutcomeChoices.choices)
+    wait_seconds = forms.IntegerField(label=_("Wait (seconds)"), min_value=0, initial=0)
+    talk_seconds = forms.IntegerField(label=_("Talk (seconds)"), min_value=0, initial=0)
+    ticket_number = forms.CharField(label=_("Add to ticket number"), max_length=20, required=False)
+    create_ticket = forms.BooleanField(label=_("Open a new ticket"), required=False)
+    subject = forms.CharField(label=_("New ticket subject"), max_length=300, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )

@@ -1,0 +1,33 @@
+from kefu.service.models.agents import AgentProfile, AgentSkill
+from kefu.service.models.calls import CallRecord
+from kefu.service.models.catalog import CannedResponse, Category, PriorityMatrixEntry
+from kefu.service.models.queues import (
+    Lifecycle,
+    Queue,
+    QueueMembership,
+    Status,
+    StatusTransition,
+)
+from kefu.service.models.routing import RoutingRule
+from kefu.service.models.saved_views import SavedView
+from kefu.service.models.tickets import Ticket, TicketAttachment, TicketEntry, TicketLink
+
+__all__ = [
+    "AgentProfile",
+    "AgentSkill",
+    "CallRecord",
+    "CannedResponse",
+    "Category",
+    "Lifecycle",
+    "PriorityMatrixEntry",
+    "Queue",
+    "QueueMembership",
+    "RoutingRule",
+    "SavedView",
+    "Status",
+    "StatusTransition",
+    "Ticket",
+    "TicketAttachment",
+    "TicketEntry",
+    "TicketLink",
+]

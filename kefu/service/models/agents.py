@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kefu.service.choices import AvailabilityChoices, SkillKindChoices
+from kefu.service.constants import DEFAULT_AGENT_CAPACITY
+
+
+class AgentProfile(models.Model):
+    """A staff user's service-desk state: availability and how many active tickets they can hold.
+
+    Automatic assignment only picks agents who are ``online`` and below ``capacity``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
+    availability = models.CharField(
+        _("availability"),
+        max_length=20,
+        choices=AvailabilityChoices.choices,
+        default=AvailabilityChoices.OFF,
+    )
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=DEFAULT_AGENT_CAPACITY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["availability", "user"], name="service_agent_avail")]
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.availability}"
+
+
+class AgentSkill(models.Model):
+    """What an agent is good at: a category key, a product SKU or a language, rated 1-5.
+
+    Skills-based assignment adds up the proficiency of the skills a ticket needs.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_skills"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SkillKindChoices.choices)
+    key = models.CharField(
+        _("key"),
+        max_length=60,
+        help_text=_("A category key, a product SKU or a language code."),
+    )
+    proficiency = models.PositiveSmallIntegerField(
+        _("proficiency"), default=3, help_text=_("1 (basic) to 5 (expert).")
+    )
+
+    class Meta:
+        ordering = ["user_id", "kind", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="service_skill_unique"),
+            models.CheckConstraint(
+                condition=models.Q(proficiency__gte=1, proficiency__lte=5),
+                name="service_skill_proficiency",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "key", "user"], name="service_skill_lookup")]
+        verbose_name = _("agent skill")
+        verbose_name_plural = _("agent skills")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}:{self.key} ({self.proficiency})"

@@ -1,0 +1,238 @@
+"""Reads of the service desk that join several models or are reused by views and the API."""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kefu.accounts.policy import scope
+from kefu.customers import facade as customers
+from kefu.service.choices import PriorityChoices, StatusCategoryChoices, TicketChannelChoices
+from kefu.service.models import (
+    Queue,
+    QueueMembership,
+    SavedView,
+    Status,
+    Ticket,
+    TicketAttachment,
+    TicketEntry,
+)
+
+LIST_VIEWS = ("mine", "unassigned", "queue", "recent", "all")
+SORTS = {
+    "updated": "-updated_at",
+    "-updated": "updated_at",
+    "created": "-created_at",
+    "-created": "created_at",
+    "priority": "priority",
+    "-priority": "-priority",
+    "number": "-id",
+    "-number": "id",
+}
+DEFAULT_SORT = "updated"
+
+
+def queue_ids_for(user) -> list[int]:
+    """Return the ids of the queues ``user`` is a member of."""
+    return list(QueueMembership.objects.filter(user=user).values_list("queue_id", flat=True))
+
+
+def queues_visible_to(user) -> QuerySet:
+    """Queues a user may pick in filters: all for supervisors, their own for agents."""
+    queues = Queue.objects.filter(is_active=True).order_by("name")
+    if user.is_superuser or user.has_perm("service.view_all_tickets"):
+        return queues
+    return queues.filter(memberships__user=user)
+
+
+def ticket_base_queryset() -> QuerySet:
+    return Ticket.objects.select_related(
+        "queue", "status", "assignee", "requester", "organization", "category"
+    )
+
+
+def ticket_list(*, user, view: str = "mine", filters: dict[str, Any] | None = None) -> QuerySet:
+    """Return the tickets of one workspace view, scoped to what ``user`` may see.
+
+    Views: ``mine`` (my active tickets), ``unassigned`` (active, nobody's, in my queues),
+    ``queue`` (my queues, or one with ``filters["queue"]``), ``recent`` and ``all`` (everything
+    the user may see; ``recent`` is the same, meant with the default sort by last update).
+    Filters: ``queue``, ``status`` (a category), ``priority``, ``channel``, ``organization``, ``q``
+    (number or subject), ``sort`` (one of ``SORTS``). Unknown values are ignored, so a stale
+    link never fails. One query with the joins a list row shows.
+    """
+    filters = filters or {}
+    tickets = scope(user, ticket_base_queryset())
+    if view == "mine":
+        tickets = tickets.assigned_to(user).active()
+    elif view == "unassigned":
+        tickets = tickets.unassigned().active().in_queues(queue_ids_for(user))
+    elif view == "queue":
+        tickets = tickets.in_queues(queue_ids_for(user))
+    queue_id = _int(filters.get("queue"))
+    if queue_id:
+        tickets = tickets.filter(queue_id=queue_id)
+    status = filters.get("status")
+    if status in StatusCategoryChoices.values:
+        tickets = tickets.filter(status_category=status)
+    elif status == "active":
+        tickets = tickets.active()
+    priority = _int(filters.get("priority"))
+    if priority in PriorityChoices.values:
+        tickets = tickets.filter(priority=priority)
+    if filters.get("channel") in TicketChannelChoices.values:
+        tickets = tickets.filter(channel=filters["channel"])
+    organization = _int(filters.get("organization"))
+    if organization:
+        tickets = tickets.filter(organization_id=organization)
+    if filters.get("q"):
+        tickets = tickets.search(filters["q"])
+    sort = SORTS.get(filters.get("sort") or DEFAULT_SORT, SORTS[DEFAULT_SORT])
+    return tickets.order_by(sort, "-id")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def ticket_get(*, user, pk: int) -> Ticket:
+    """Return ticket ``pk`` if ``user`` may see it, else raise ``Http404`` (no existence leak)."""
+    return get_object_or_404(scope(user, ticket_base_queryset()), pk=pk)
+
+
+def ticket_conversation(ticket: Ticket, *, include_internal: bool = True) -> list[TicketEntry]:
+    """Return the ticket's entries, oldest first, with authors and attachments (3 queries).
+
+    Without ``include_internal`` (what a customer may see) only public replies and their
+    public attachments are returned.
+    """
+    entries = TicketEntry.objects.filter(ticket=ticket).select_related("author", "author_contact")
+    attachments = TicketAttachment.objects.order_by("created_at", "id")
+    if not include_internal:
+        entries = entries.public()
+        attachments = attachments.filter(is_public=True)
+    return list(
+        entries.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by(
+            "created_at", "id"
+        )
+    )
+
+
+def ticket_statuses(ticket: Ticket) -> list[Status]:
+    return list(Status.objects.filter(lifecycle_id=ticket.status.lifecycle_id).order_by("order"))
+
+
+def customer_context(ticket: Ticket, *, user, limit: int = 5) -> dict[str, Any]:
+    """Return what an agent needs to know about the customer next to the conversation.
+
+    The organization (with its tier), the requester's identities, the latest other tickets of
+    the same site and organization (as the user may see them), and the assets at the site.
+    """
+    context: dict[str, Any] = {
+        "organization": None,
+        "contact": None,
+        "site": None,
+        "site_tickets": [],
+        "organization_tickets": [],
+        "assets": [],
+    }
+    if ticket.organization_id:
+        context["organization"] = customers.organization_get_summary(ticket.organization_id)
+        context["organization_tickets"] = list(
+            scope(user, Ticket.objects.select_related("status"))
+            .filter(organization_id=ticket.organization_id)
+            .exclude(pk=ticket.pk)
+            .order_by("-created_at")[:limit]
+        )
+    if ticket.requester_id:
+        context["contact"] = customers.contact_get_summary(ticket.requester_id)
+    if ticket.site_id:
+        context["site"] = customers.site_get_summary(ticket.site_id)
+        context["site_tickets"] = list(
+            scope(user, Ticket.objects.select_related("status"))
+            .filter(site_id=ticket.site_id)
+            .exclude(pk=ticket.pk)
+            .order_by("-created_at")[:limit]
+        )
+        context["assets"] = customers.site_assets(ticket.site_id, limit=20)
+    return context
+
+
+def telephony_lookup(*, user, number: str) -> dict[str, Any]:
+    """Return who is calling and their open tickets, for a telephony screen-pop."""
+    found = customers.phone_lookup(number)
+    contact_ids = [c["id"] for c in found["contacts"]]
+    org_ids = [o["id"] for o in found["organizations"]]
+    tickets = []
+    if contact_ids or org_ids:
+        from django.db.models import Q
+
+        tickets = list(
+            scope(user, Ticket.objects.select_related("status", "queue"))
+            .active()
+            .filter(Q(requester_id__in=contact_ids) | Q(organization_id__in=org_ids))
+            .order_by("-updated_at")[:20]
+        )
+    return {**found, "open_tickets": tickets}
+
+
+def organization_tickets(*, user, organization_id: int, limit: int = 10) -> list[Ticket]:
+    """The latest tickets of an organization the user may see (for the 360° panel)."""
+    return list(
+        scope(user, ticket_base_queryset())
+        .filter(organization_id=organization_id)
+        .order_by("-created_at")[:limit]
+    )
+
+
+def contact_tickets(*, user, contact_id: int, limit: int = 10) -> list[Ticket]:
+    return list(
+        scope(user, ticket_base_queryset())
+        .filter(requester_id=contact_id)
+        .order_by("-created_at")[:limit]
+    )
+
+
+def agents_visible_to(user) -> QuerySet:
+    """Staff who work the queues ``user`` sees (the choices of an assignee picker)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            is_staff=True,
+            queue_memberships__queue__in=queues_visible_to(user),
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def standard_status_choices() -> list[tuple[str, str]]:
+    """(key, label) of the statuses across lifecycles, for bulk status changes."""
+    seen: dict[str, str] = {}
+    for status in Status.objects.order_by("lifecycle_id", "order"):
+        seen.setdefault(status.key, status.label)
+    return list(seen.items())
+
+
+def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
+    """Tickets whose number or subject matches ``text``, newest first, as ``user`` may see."""
+    if not (text or "").strip():
+        return []
+    return list(
+        scope(user, Ticket.objects.select_related("status", "queue"))
+        .search(text)
+        .order_by("-id")[:limit]
+    )
+
+
+def saved_views_for(user) -> QuerySet:
+    """The user's own saved views and those others shared, by name."""
+    from django.db.models import Q
+
+    return SavedView.objects.filter(Q(owner=user) | Q(is_shared=True)).order_by("name", "id")

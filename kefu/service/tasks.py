@@ -1,0 +1,28 @@
+"""Background jobs of the service desk: thin wrappers that load by id and call one service."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task(retries=3, retry_delay=30)
+def ticket_notify(ticket_id: int, event: str, recipient_ids: list[int], text: str = "") -> None:
+    """Mail staff users about ``event`` on a ticket."""
+    from kefu.service.services.notifications import ticket_notify_staff
+
+    ticket_notify_staff(ticket_id=ticket_id, event=event, recipient_ids=recipient_ids, text=text)
+
+
+@db_task(retries=3, retry_delay=30)
+def ticket_notify_requester(ticket_id: int, event: str, text: str = "") -> None:
+    """Mail a ticket's requester (public events only)."""
+    from kefu.service.services.notifications import ticket_notify_contact
+
+    ticket_notify_contact(ticket_id=ticket_id, event=event, text=text)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def tickets_autoclose() -> None:
+    """Close resolved tickets whose queue's waiting period has passed."""
+    from kefu.service.services.lifecycle import tickets_autoclose as sweep
+
+    sweep()

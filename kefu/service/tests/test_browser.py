@@ -1,0 +1,78 @@
+"""The agent workspace in a real browser (issue #3): create a ticket, reply, add a note, assign it,
+and merge a duplicate into it. Uses the Playwright fixtures of tests/browser."""
+
+import pytest
+
+from kefu.service.models import Ticket, TicketEntry
+from tests.browser.conftest import chromium, log_in, page  # noqa: F401  (pytest fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _submit(page, selector):  # noqa: F811
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def test_agent_creates_replies_notes_assigns_and_merges(page, log_in, make_agent, admin_user):  # noqa: F811
+    agent = make_agent(username="browser-agent", first_name="Li", last_name="Na")
+    log_in(agent)
+
+    page.click("#nav-tickets")
+    with page.expect_navigation():
+        page.click("#new-ticket")
+    page.fill("#id_subject", "收银机无法开机 POS will not start")
+    page.fill("#id_description", "门店早上开门后收银机黑屏。")
+    page.fill("#id_requester_email", "store.manager@example.cn")
+    page.select_option("#id_channel", "phone")
+    _submit(page, "#ticket-form button[type=submit]")
+    ticket = Ticket.objects.get(subject__startswith="收银机无法开机")
+    assert page.url.endswith(ticket.get_absolute_url())
+    assert ticket.number in page.locator("#ticket-number").inner_text()
+
+    page.fill("#id_body", "请先检查电源线。")
+    _submit(page, "#entry-form button[type=submit]")
+    page.select_option("#id_kind", "note")
+    page.fill("#id_body", "客户是重点门店，优先处理")
+    _submit(page, "#entry-form button[type=submit]")
+    kinds = list(
+        TicketEntry.objects.filter(ticket=ticket).exclude(kind="event").values_list("kind", "body")
+    )
+    assert ("reply", "请先检查电源线。") in kinds
+    assert ("note", "客户是重点门店，优先处理") in kinds
+    assert "客户是重点门店" in page.locator("#conversation").inner_text()
+
+    page.select_option("#assign-form select[name=assignee]", str(agent.pk))
+    _submit(page, "#assign-form button[type=submit]")
+    assert Ticket.objects.get(pk=ticket.pk).assignee == agent
+    assert "Li" in page.locator("#assignee-name").inner_text()
+
+    duplicate = Ticket.objects.get(pk=ticket.pk)
+    from kefu.service.services import ticket_create
+
+    dup = ticket_create(
+        actor=admin_user, subject="重复：收银机黑屏", requester_id=duplicate.requester_id
+    )
+    page.goto(dup.get_absolute_url())
+    page.fill("#merge-form input[name=target_number]", ticket.number)
+    _submit(page, "#merge-form button[type=submit]")
+    assert page.url.endswith(ticket.get_absolute_url())
+    assert Ticket.objects.get(pk=dup.pk).merged_into_id == ticket.pk
+    assert page.console_errors == []
+
+
+def test_keyboard_moves_to_next_ticket_of_the_list(page, log_in, make_agent, make_ticket):  # noqa: F811
+    agent = make_agent(username="keyboard-agent")
+    older = make_ticket(subject="第一张", assignee_id=agent.pk)
+    newer = make_ticket(subject="第二张", assignee_id=agent.pk)
+    log_in(agent)
+    page.goto("/service/?view=mine&sort=number")
+    with page.expect_navigation():
+        page.click(f"#ticket-{newer.pk} a")
+    with page.expect_navigation():
+        page.keyboard.press("j")
+    assert page.url.endswith(older.get_absolute_url())
+    with page.expect_navigation():
+        page.keyboard.press("k")
+    assert page.url.endswith(newer.get_absolute_url())
+    assert page.console_errors == []

@@ -1,0 +1,175 @@
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kefu.customers.tests.factories import AssetFactory, ContactFactory, ProductFactory
+from kefu.service import routing
+from kefu.service.models import QueueMembership, Ticket
+from kefu.service.services import ticket_create, ticket_escalate
+from kefu.service.tests.factories import CategoryFactory, QueueFactory, SkillFactory
+
+
+def _queue(mode):
+    return QueueFactory(assignment_mode=mode)
+
+
+def test_round_robin_takes_turns(make_agent, make_ticket):
+    queue = _queue("round_robin")
+    first, second = make_agent(queue), make_agent(queue)
+    picked = [make_ticket(queue_id=queue.pk).assignee_id for _ in range(4)]
+    assert picked == [first.pk, second.pk, first.pk, second.pk]
+
+
+def test_least_loaded_picks_agent_with_fewest_active_tickets(make_agent, make_ticket, admin_user):
+    queue = _queue("least_loaded")
+    busy, idle = make_agent(queue), make_agent(queue)
+    for _ in range(3):
+        ticket_create(actor=admin_user, subject="x", queue_id=queue.pk, assignee_id=busy.pk)
+    assert make_ticket(queue_id=queue.pk).assignee_id == idle.pk
+
+
+def test_resolved_tickets_do_not_count_as_load(make_agent, make_ticket, admin_user):
+    queue = _queue("least_loaded")
+    a, b = make_agent(queue), make_agent(queue)
+    for _ in range(2):
+        ticket_create(actor=admin_user, subject="x", queue_id=queue.pk, assignee_id=a.pk)
+    Ticket.objects.filter(assignee=a).update(status_category="resolved")
+    ticket_create(actor=admin_user, subject="x", queue_id=queue.pk, assignee_id=b.pk)
+    assert make_ticket(queue_id=queue.pk).assignee_id == a.pk
+
+
+def test_unavailable_and_full_agents_are_skipped(make_agent, make_ticket, admin_user):
+    queue = _queue("least_loaded")
+    make_agent(queue, availability="away")
+    make_agent(queue, availability="out_of_office")
+    full = make_agent(queue, capacity=1)
+    ticket_create(actor=admin_user, subject="x", queue_id=queue.pk, assignee_id=full.pk)
+    assert make_ticket(queue_id=queue.pk).assignee_id is None
+    free = make_agent(queue)
+    assert make_ticket(queue_id=queue.pk).assignee_id == free.pk
+
+
+def test_skills_pick_best_proficiency_for_category_product_and_language(make_agent, make_ticket):
+    queue = _queue("skills")
+    hardware = CategoryFactory(key="hardware")
+    printers = CategoryFactory(key="printers", parent=hardware)
+    product = ProductFactory(sku="POS-9")
+    contact = ContactFactory()
+    asset = AssetFactory(product=product, organization=contact.primary_organization)
+    generalist, printer_expert, pos_english = (
+        make_agent(queue),
+        make_agent(queue),
+        make_agent(queue),
+    )
+    SkillFactory(user=generalist, kind="category", key="hardware", proficiency=2)
+    SkillFactory(user=printer_expert, kind="category", key="printers", proficiency=5)
+    SkillFactory(user=pos_english, kind="product", key="POS-9", proficiency=4)
+    SkillFactory(user=pos_english, kind="language", key="en", proficiency=4)
+
+    assert make_ticket(queue_id=queue.pk, category_id=printers.pk).assignee_id == printer_expert.pk
+    assert (
+        make_ticket(
+            queue_id=queue.pk, requester_id=contact.pk, asset_id=asset.pk, language="en"
+        ).assignee_id
+        == pos_english.pk
+    )
+
+
+def test_skills_ignore_offline_experts(make_agent, make_ticket):
+    queue = _queue("skills")
+    category = CategoryFactory(key="network")
+    expert = make_agent(queue, availability="off")
+    novice = make_agent(queue)
+    SkillFactory(user=expert, kind="category", key="network", proficiency=5)
+    SkillFactory(user=novice, kind="category", key="network", proficiency=1)
+    assert make_ticket(queue_id=queue.pk, category_id=category.pk).assignee_id == novice.pk
+
+
+def test_manual_queue_assigns_nobody(make_agent, make_ticket):
+    queue = _queue("manual")
+    make_agent(queue)
+    assert make_ticket(queue_id=queue.pk).assignee_id is None
+
+
+def test_escalate_moves_to_second_line_and_reassigns(make_agent, make_ticket, admin_user):
+    second = _queue("least_loaded")
+    first = QueueFactory(second_line=second)
+    expert = make_agent(second)
+    ticket = make_ticket(queue_id=first.pk)
+
+    ticket = ticket_escalate(actor=admin_user, ticket=ticket, reason="需要二线支持")
+
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.queue == second
+    assert stored.assignee == expert
+    event = stored.entries.get(data__event="escalated")
+    assert event.data["reason"] == "需要二线支持"
+
+
+def test_skills_decision_with_500_agents_is_fast(make_user, desk):
+    from kefu.accounts.models import User
+    from kefu.service.models import AgentProfile, AgentSkill
+
+    queue = _queue("skills")
+    users = User.objects.bulk_create(
+        [User(username=f"bulk-agent-{i}", is_staff=True) for i in range(500)]
+    )
+    QueueMembership.objects.bulk_create([QueueMembership(queue=queue, user=u) for u in users])
+    AgentProfile.objects.bulk_create(
+        [AgentProfile(user=u, availability="online", capacity=30) for u in users]
+    )
+    AgentSkill.objects.bulk_create(
+        [
+            AgentSkill(user=u, kind="category", key=f"c{i % 50}", proficiency=1 + i % 5)
+            for i, u in enumerate(users)
+        ]
+        + [AgentSkill(user=u, kind="language", key="zh-hans", proficiency=3) for u in users[::3]]
+    )
+    if connection.vendor == "postgresql":
+        # Fresh bulk inserts have no planner statistics yet (autovacuum would gather them).
+        with connection.cursor() as cursor:
+            for model in (User, QueueMembership, AgentProfile, AgentSkill, Ticket):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    facts = routing.RoutingFacts(category_keys=("c7", "c3"), language="zh-hans")
+    with CaptureQueriesContext(connection) as queries:
+        member = routing.pick_member(queue, facts)
+    assert len(queries) == 1
+    assert AgentSkill.objects.filter(user_id=member.user_id, key__in=["c7", "c3"]).exists()
+    assert member.score >= 5
+    # The machine is shared (CI runs two workers on two cores): measure the floor, a trivial
+    # query's round trip, in the same run and hold the decision to 5 ms above it. Best of N,
+    # as timeit does: the minimum is the cost without other processes' preemptions.
+    decision_ms = _best_ms(lambda: routing.pick_member(queue, facts))
+    floor_ms = _best_ms(_trivial_query)
+    if connection.vendor == "postgresql":
+        # psycopg's client side adds a few ms under load; the server's own planning and
+        # execution time is what the budget is about, and the wall time may be twice it.
+        server_ms = min(_server_ms(queries[0]["sql"]) for _ in range(10))
+        assert server_ms <= 5, f"{server_ms:.2f} ms of server time per decision"
+        assert decision_ms - floor_ms <= 10, f"{decision_ms:.2f} ms, floor {floor_ms:.2f}"
+    else:
+        assert decision_ms - floor_ms <= 5, f"{decision_ms:.2f} ms, floor {floor_ms:.2f}"
+
+
+def _server_ms(sql: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()
+    plan = plan[0] if isinstance(plan, list) else plan
+    return plan["Planning Time"] + plan["Execution Time"]
+
+
+def _trivial_query() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _best_ms(fn, runs: int = 25) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times)

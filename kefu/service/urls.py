@@ -1,0 +1,24 @@
+from django.urls import path
+
+from kefu.service import views
+
+app_name = "service"
+
+urlpatterns = [
+    path("", views.ticket_list, name="ticket_list"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("tickets/new/", views.ticket_new, name="ticket_new"),
+    path("views/", views.saved_view_save, name="saved_view_save"),
+    path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
+    path("tickets/bulk/", views.ticket_bulk, name="ticket_bulk"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:pk>/viewers/", views.ticket_viewers, name="ticket_viewers"),
+    path("tickets/<int:pk>/entries/", views.ticket_entry_add, name="ticket_entry_add"),
+    path("tickets/<int:pk>/properties/", views.ticket_properties, name="ticket_properties"),
+    path("tickets/<int:pk>/status/", views.ticket_status, name="ticket_status"),
+    path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket_assign"),
+    path("tickets/<int:pk>/escalate/", views.ticket_escalate, name="ticket_escalate"),
+    path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket_merge"),
+    path("calls/new/", views.call_new, name="call_new"),
+    path("attachments/<str:token>/", views.attachment_download, name="attachment_download"),
+]

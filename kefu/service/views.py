@@ -1,0 +1,531 @@
+"""The agent workspace (htmx): ticket lists, the ticket page and its actions, call logging.
+
+Views parse input, call one service or selector, and render; permissions come from the policy.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.policy import can, require, scope, staff_required
+from kefu.core.errors import ServiceError
+from kefu.service import selectors, services
+from kefu.service.choices import (
+    EntryKindChoices,
+    PriorityChoices,
+    ResolutionCodeChoices,
+    StatusCategoryChoices,
+    TicketChannelChoices,
+)
+from kefu.service.forms import (
+    AssignForm,
+    BulkForm,
+    CallForm,
+    EntryForm,
+    EscalateForm,
+    MergeForm,
+    PropertiesForm,
+    TicketCreateForm,
+    TransitionForm,
+)
+from kefu.service.models import Ticket, TicketAttachment
+from kefu.service.presence import ticket_viewers_touch
+from kefu.service.services.saved_views import FILTER_KEYS
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class _Page:
+    """One page of a list without an exact COUNT: it reads one row more to know if more exist.
+
+    Counting a queue of a million tickets on every page view is the classic help-desk
+    slowdown; "next" only needs to know that one more row exists.
+    """
+
+    def __init__(self, queryset, *, number, size: int):
+        try:
+            self.number = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            self.number = 1
+        offset = (self.number - 1) * size
+        rows = list(queryset[offset : offset + size + 1])
+        self.object_list = rows[:size]
+        self.has_next = len(rows) > size
+        self.has_previous = self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+CHANGE = "service.change_ticket"
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            name = field.removesuffix("_id")
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _error_message(request, exc) -> None:
+    if isinstance(exc, ValidationError):
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.error(request, exc.detail)
+
+
+@staff_required("service.view_ticket")
+def ticket_list(request):
+    """The workspace lists: mine, unassigned in my queues, one queue, recently updated."""
+    saved_views = list(selectors.saved_views_for(request.user))
+    current = next((v for v in saved_views if str(v.pk) == request.GET.get("saved")), None)
+    params = {"view": current.view, **current.filters} if current else request.GET
+    view = params.get("view") or "mine"
+    if view not in selectors.LIST_VIEWS:
+        view = "mine"
+    filters = {
+        k: params.get(k, "")
+        for k in ("queue", "status", "priority", "channel", "q", "sort", "organization")
+    }
+    tickets = selectors.ticket_list(user=request.user, view=view, filters=filters)
+    try:
+        page_size = int(request.GET.get("page_size") or 25)
+    except ValueError:
+        page_size = 25
+    page_size = page_size if page_size in PAGE_SIZES else 25
+    page = _Page(tickets, number=request.GET.get("page"), size=page_size)
+    context = {
+        "view": view,
+        "filters": filters,
+        "page": page,
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "queues": selectors.queues_visible_to(request.user),
+        "status_choices": StatusCategoryChoices.choices,
+        "priority_choices": PriorityChoices.choices,
+        "channel_choices": TicketChannelChoices.choices,
+        "resolution_choices": ResolutionCodeChoices.choices,
+        "views": [
+            ("mine", _("My open tickets")),
+            ("unassigned", _("Unassigned in my queues")),
+            ("queue", _("By queue")),
+            ("recent", _("Recently updated")),
+        ],
+        "can_change": can(request.user, CHANGE),
+        "agents": selectors.agents_visible_to(request.user),
+        "bulk_statuses": selectors.standard_status_choices(),
+        "saved_views": saved_views,
+        "current_saved": current,
+    }
+    template = "service/_ticket_rows.html" if request.htmx else "service/ticket_list.html"
+    return render(request, template, context)
+
+
+@require_POST
+@staff_required("service.add_savedview")
+def saved_view_save(request):
+    """Save the list being looked at (its view and filters) under a name."""
+    filters = {k: request.POST.get(k, "") for k in FILTER_KEYS}
+    try:
+        saved = services.saved_view_create(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            view=request.POST.get("view", "all"),
+            filters=filters,
+            is_shared=request.POST.get("is_shared") == "on",
+        )
+    except ValidationError as exc:
+        _error_message(request, exc)
+        return redirect("service:ticket_list")
+    messages.success(request, _("View saved."))
+    return redirect(f"{reverse('service:ticket_list')}?saved={saved.pk}")
+
+
+@require_POST
+@staff_required("service.delete_savedview")
+def saved_view_delete(request, pk: int):
+    saved = get_object_or_404(selectors.saved_views_for(request.user), pk=pk)
+    services.saved_view_delete(actor=request.user, saved_view=saved)
+    messages.success(request, _("View deleted."))
+    return redirect("service:ticket_list")
+
+
+@staff_required("service.add_ticket")
+def ticket_new(request):
+    form = TicketCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                actor=request.user,
+                subject=data["subject"],
+                description=data["description"],
+                requester_email=data["requester_email"] or None,
+                requester_phone=data["requester_phone"] or None,
+                requester_name=data["requester_name"],
+                channel=data["channel"],
+                ticket_type=data["ticket_type"],
+                category_id=data["category"].pk if data["category"] else None,
+                impact=data["impact"],
+                urgency=data["urgency"],
+                queue_id=data["queue"].pk if data["queue"] else None,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Ticket %(number)s created.") % {"number": ticket.number})
+            return redirect(ticket)
+    return render(request, "service/ticket_form.html", {"form": form})
+
+
+def _detail_context(request, ticket: Ticket) -> dict:
+    return {
+        "ticket": ticket,
+        "entries": selectors.ticket_conversation(ticket),
+        "statuses": selectors.ticket_statuses(ticket),
+        "context": selectors.customer_context(ticket, user=request.user),
+        "entry_form": EntryForm(),
+        "properties_form": PropertiesForm(
+            initial={
+                "version": ticket.version,
+                "subject": ticket.subject,
+                "ticket_type": ticket.ticket_type,
+                "category": ticket.category_id,
+                "impact": ticket.impact,
+                "urgency": ticket.urgency,
+                "priority": ticket.priority,
+            }
+        ),
+        "assign_form": AssignForm(
+            initial={"version": ticket.version, "assignee": ticket.assignee_id}
+        ),
+        "escalate_form": EscalateForm(),
+        "merge_form": MergeForm(),
+        "resolution_choices": ResolutionCodeChoices.choices,
+        "can_change": can(request.user, CHANGE, ticket),
+        "entry_kinds": EntryKindChoices,
+    }
+
+
+@staff_required("service.view_ticket")
+def ticket_detail(request, pk: int):
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    context = _detail_context(request, ticket)
+    context["viewers"] = ticket_viewers_touch(ticket_id=ticket.pk, user=request.user)
+    return render(request, "service/ticket_detail.html", context)
+
+
+@staff_required("service.view_ticket")
+def ticket_viewers(request, pk: int):
+    """The "also looking at this ticket" notice, polled by the ticket page every 30 s."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    viewers = ticket_viewers_touch(ticket_id=ticket.pk, user=request.user)
+    return render(request, "service/_viewers.html", {"ticket": ticket, "viewers": viewers})
+
+
+def _ticket_for_change(request, pk: int) -> Ticket:
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    require(request.user, CHANGE, ticket)
+    return ticket
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version"))
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+@staff_required("service.add_ticketentry")
+def ticket_entry_add(request, pk: int):
+    ticket = _ticket_for_change(request, pk)
+    form = EntryForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        files = [data["attachment"]] if data["attachment"] else []
+        add = services.ticket_note_add if data["kind"] == "note" else services.ticket_reply_add
+        try:
+            add(
+                actor=request.user,
+                ticket=ticket,
+                body=data["body"],
+                time_spent_minutes=data["time_spent_minutes"] or 0,
+                attachments=files,
+            )
+        except (ValidationError, ServiceError) as exc:
+            _error_message(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required(CHANGE)
+def ticket_properties(request, pk: int):
+    """Save the properties form; a stale version is refused with a clear message."""
+    ticket = _ticket_for_change(request, pk)
+    form = PropertiesForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.ticket_update(
+                actor=request.user,
+                ticket=ticket,
+                version=data["version"],
+                subject=data["subject"],
+                ticket_type=data["ticket_type"],
+                category_id=data["category"].pk if data["category"] else None,
+                impact=data["impact"],
+                urgency=data["urgency"],
+                priority=data["priority"],
+            )
+        except (ValidationError, ServiceError) as exc:
+            _error_message(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Check the properties and try again."))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required(CHANGE)
+def ticket_status(request, pk: int):
+    ticket = _ticket_for_change(request, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_transition(
+                actor=request.user,
+                ticket=ticket,
+                status_key=form.cleaned_data["status"],
+                resolution_code=form.cleaned_data["resolution_code"],
+                version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ServiceError) as exc:
+            _error_message(request, exc)
+        else:
+            messages.success(request, _("Status changed."))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required(CHANGE)
+def ticket_assign(request, pk: int):
+    ticket = _ticket_for_change(request, pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.ticket_assign(
+                actor=request.user,
+                ticket=ticket,
+                assignee_id=assignee.pk if assignee else None,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ServiceError) as exc:
+            _error_message(request, exc)
+        else:
+            messages.success(request, _("Assignment saved."))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required(CHANGE)
+def ticket_escalate(request, pk: int):
+    ticket = _ticket_for_change(request, pk)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        queue = form.cleaned_data["queue"]
+        try:
+            services.ticket_escalate(
+                actor=request.user,
+                ticket=ticket,
+                reason=form.cleaned_data["reason"],
+                queue_id=queue.pk if queue else None,
+            )
+        except (ValidationError, ServiceError) as exc:
+            _error_message(request, exc)
+        else:
+            messages.success(request, _("Ticket escalated."))
+            if not scope(request.user, Ticket.objects.filter(pk=ticket.pk)).exists():
+                return redirect("service:ticket_list")
+    else:
+        messages.error(request, _("Say why the ticket is escalated."))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required(CHANGE)
+def ticket_merge(request, pk: int):
+    ticket = _ticket_for_change(request, pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the number of the ticket to merge into."))
+        return redirect(ticket)
+    number = form.cleaned_data["target_number"].strip().upper()
+    target = scope(request.user, Ticket.objects.all()).filter(number=number).first()
+    if target is None or not can(request.user, CHANGE, target):
+        messages.error(request, _("No ticket %(number)s that you may change.") % {"number": number})
+        return redirect(ticket)
+    try:
+        services.ticket_merge(actor=request.user, source=ticket, target=target)
+    except (ValidationError, ServiceError) as exc:
+        _error_message(request, exc)
+        return redirect(ticket)
+    messages.success(
+        request,
+        _("%(source)s merged into %(target)s.")
+        % {"source": ticket.number, "target": target.number},
+    )
+    return redirect(target)
+
+
+@require_POST
+@staff_required(CHANGE)
+def ticket_bulk(request):
+    """Assign or change the status of several tickets in one transaction."""
+    ids = [int(v) for v in request.POST.getlist("ticket_ids") if v.isdigit()]
+    visible = list(
+        scope(request.user, Ticket.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
+    form = BulkForm(request.POST, ticket_ids=visible)
+    if not form.is_valid():
+        messages.error(request, _("Choose tickets and an action."))
+        return redirect(request.META.get("HTTP_REFERER") or "service:ticket_list")
+    data = form.cleaned_data
+    try:
+        if data["action"] == "priority":
+            count = services.tickets_bulk_set_priority(
+                actor=request.user, ticket_ids=data["ticket_ids"], priority=data["priority"] or 3
+            )
+        elif data["action"] == "tag":
+            count = services.tickets_bulk_tag(
+                actor=request.user, ticket_ids=data["ticket_ids"], tag=data["tag"]
+            )
+        elif data["action"] == "merge":
+            target = services.tickets_bulk_merge(actor=request.user, ticket_ids=data["ticket_ids"])
+            messages.success(request, _("Merged into %(number)s.") % {"number": target.number})
+            return redirect(target)
+        elif data["action"] == "assign":
+            assignee = data["assignee"]
+            count = services.tickets_bulk_assign(
+                actor=request.user,
+                ticket_ids=data["ticket_ids"],
+                assignee_id=assignee.pk if assignee else None,
+            )
+        else:
+            count = services.tickets_bulk_transition(
+                actor=request.user,
+                ticket_ids=data["ticket_ids"],
+                status_key=data["status"],
+                resolution_code=data["resolution_code"],
+            )
+    except PermissionDenied:
+        messages.error(request, _("You may not change some of these tickets; nothing was changed."))
+    except (ValidationError, ServiceError) as exc:
+        _error_message(request, exc)
+        messages.error(request, _("Nothing was changed."))
+    else:
+        messages.success(request, _("%(count)d tickets changed.") % {"count": count})
+    return redirect(request.META.get("HTTP_REFERER") or "service:ticket_list")
+
+
+@staff_required("service.add_callrecord")
+def call_new(request):
+    """Log a phone call: look the number up, open a ticket or add to one."""
+    form = CallForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ticket_id = None
+        if data["ticket_number"]:
+            target = (
+                scope(request.user, Ticket.objects.all())
+                .filter(number=data["ticket_number"].strip().upper())
+                .first()
+            )
+            if target is None:
+                form.add_error("ticket_number", _("No such ticket."))
+            else:
+                ticket_id = target.pk
+        if form.is_valid():
+            try:
+                call = services.call_record_create(
+                    actor=request.user,
+                    direction=data["direction"],
+                    number=data["number"],
+                    outcome=data["outcome"],
+                    wait_seconds=data["wait_seconds"],
+                    talk_seconds=data["talk_seconds"],
+                    ticket_id=ticket_id,
+                    create_ticket=data["create_ticket"],
+                    subject=data["subject"],
+                    notes=data["notes"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Call logged."))
+                return redirect(call.ticket) if call.ticket_id else redirect("service:ticket_list")
+    lookup = None
+    number = request.POST.get("number") or request.GET.get("number")
+    if number:
+        lookup = selectors.telephony_lookup(user=request.user, number=number)
+    return render(request, "service/call_form.html", {"form": form, "lookup": lookup})
+
+
+@staff_required("service.view_ticketattachment")
+def attachment_download(request, token: str):
+    """Serve an attachment as a download, if the user may see its ticket."""
+    attachment = get_object_or_404(TicketAttachment.objects.select_related("ticket"), token=token)
+    if not scope(request.user, Ticket.objects.filter(pk=attachment.ticket_id)).exists():
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@staff_required("service.view_all_tickets")
+def dashboard(request):
+    """The supervisor dashboard: volume, backlog by age, and sites far above the norm."""
+    from kefu.service import reports
+
+    user = request.user
+    data = {
+        "by_day": reports.volume_by_day(user=user, days=30),
+        "by_category": reports.volume_by(user=user, field="category"),
+        "by_channel": reports.volume_by(user=user, field="channel"),
+        "by_organization": reports.volume_by(user=user, field="organization"),
+        "by_site": reports.volume_by(user=user, field="site"),
+        "backlog": reports.backlog_by_age(user=user),
+    }
+    context = {
+        "data": data,
+        "attention_30": reports.sites_needing_attention(user=user, days=30),
+        "attention_90": reports.sites_needing_attention(user=user, days=90),
+        "labels": {
+            "tickets": _("Tickets"),
+            "backlog": _("Open tickets by age (days)"),
+            "volume": _("Tickets per day"),
+        },
+    }
+    return render(request, "service/dashboard.html", context)
