@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "kefu.channels"
+    label = "channels"
+    verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from kefu.accounts.roles import Role, grant
+        from kefu.core.settings_registry import register_link
+
+        grant(Role.ADMIN, ["channels.*"])
+        grant(Role.SUPERVISOR, ["channels.view_inboundmessage", "channels.view_mailbox"])
+        register_link(
+            "channels.change_mailbox",
+            _("Mailboxes"),
+            "channels:mailbox_list",
+            _("Mail accounts polled for requests, their queues and the quarantine."),
+        )
+        register_link(
+            "channels.change_smsgateway",
+            _("SMS gateways"),
+            "channels:sms_gateway_list",
+            _("How text messages are sent, and the latest ones sent."),
+        )
+        register_link(
+            "channels.change_mailtemplate",
+            _("Mail templates"),
+            "channels:template_list",
+            _("Acknowledgement and notification mails in Chinese and English."),
+        )
