@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KnowledgeConfig(AppConfig):
+    name = "kefu.knowledge"
+    label = "knowledge"
+    verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from kefu.accounts.roles import Role, grant
+        from kefu.knowledge import models as m
+        from kefu.knowledge import search  # noqa: F401  (indexer, signals, provider)
+
+        auditlog.register(m.Category)
+        auditlog.register(m.Article, exclude_fields=["body_html", "view_count", "quality"])
+        auditlog.register(m.ArticleTicketLink)
+
+        grant(Role.ADMIN, ["knowledge.*"])
+        grant(Role.SUPERVISOR, ["knowledge.*"])
+        grant(
+            Role.AGENT,
+            [
+                "knowledge.view_article",
+                "knowledge.add_article",
+                "knowledge.change_article",
+                "knowledge.view_category",
+                "knowledge.add_articleticketlink",
+                "knowledge.view_articleticketlink",
+            ],
+        )
+        grant(Role.TECHNICIAN, ["knowledge.view_article", "knowledge.view_category"])
