@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from kefu.customers import facade as customers
 from kefu.service.choices import EntryKindChoices
 from kefu.service.models import Ticket, TicketEntry
+from kefu.service.signals import ticket_changed
 
 TIMELINE_KIND = "ticket"
 SOURCE_TYPE = "service.ticket"
@@ -20,6 +21,7 @@ def _record(ticket: Ticket, *, actor, verb: str, title: str, data: dict[str, Any
     TicketEntry.objects.create(
         ticket=ticket, kind=EntryKindChoices.EVENT, author=actor_user, body=title, data=payload
     )
+    ticket_changed.send(sender=Ticket, ticket=ticket, verb=verb, actor=actor_user, data=payload)
     if ticket.organization_id is None and ticket.requester_id is None:
         return
     customers.timeline_event_add(
@@ -82,6 +84,13 @@ def ticket_escalated_event(ticket: Ticket, *, actor, old_queue_id, reason: str) 
 
 def ticket_replied_event(ticket: Ticket, *, actor, entry: TicketEntry) -> None:
     """Only public replies reach the customer's timeline; notes stay inside the desk."""
+    ticket_changed.send(
+        sender=Ticket,
+        ticket=ticket,
+        verb="replied",
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        data={"entry": entry, "from_customer": entry.author_contact_id is not None},
+    )
     if ticket.organization_id is None and ticket.requester_id is None:
         return
     customers.timeline_event_add(
@@ -162,4 +171,11 @@ def ticket_updated_event(ticket: Ticket, *, actor, changed: list[str]) -> None:
         author=actor if getattr(actor, "is_authenticated", False) else None,
         body=_("Updated: %(fields)s") % {"fields": ", ".join(changed)},
         data={"event": "updated", "fields": changed},
+    )
+    ticket_changed.send(
+        sender=Ticket,
+        ticket=ticket,
+        verb="updated",
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        data={"fields": changed},
     )
