@@ -10,6 +10,7 @@ from kefu.service.models.queues import (
 )
 from kefu.service.models.routing import RoutingRule
 from kefu.service.models.saved_views import SavedView
+from kefu.service.models.surveys import Survey
 from kefu.service.models.tickets import Ticket, TicketAttachment, TicketEntry, TicketLink
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "SavedView",
     "Status",
     "StatusTransition",
+    "Survey",
     "Ticket",
     "TicketAttachment",
     "TicketEntry",
