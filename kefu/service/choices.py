@@ -108,3 +108,39 @@ class CallOutcomeChoices(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned")
     VOICEMAIL = "voicemail", _("Voicemail")
     CALLBACK = "callback", _("Callback requested")
+
+
+class WeekdayChoices(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class SlaExceptionKindChoices(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    WORKDAY = "workday", _("Make-up workday")
+
+
+class SlaMetricChoices(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+    UPDATE = "update", _("Customer update")
+
+
+class SlaClockStateChoices(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+
+
+class SlaRecipientChoices(models.TextChoices):
+    ASSIGNEE = "assignee", _("Assignee")
+    QUEUE_SUPERVISORS = "queue_supervisors", _("Queue supervisors")
+    ACCOUNT_OWNER = "account_owner", _("Account owner")
+    REQUESTER = "requester", _("Requester")

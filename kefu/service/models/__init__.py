@@ -10,12 +10,25 @@ from kefu.service.models.queues import (
 )
 from kefu.service.models.routing import RoutingRule
 from kefu.service.models.saved_views import SavedView
+from kefu.service.models.sla import (
+    BusinessCalendar,
+    BusinessCalendarException,
+    BusinessCalendarInterval,
+    SlaClock,
+    SlaEscalationLevel,
+    SlaFiredLevel,
+    SlaPolicy,
+    SlaTarget,
+)
 from kefu.service.models.surveys import Survey
 from kefu.service.models.tickets import Ticket, TicketAttachment, TicketEntry, TicketLink
 
 __all__ = [
     "AgentProfile",
     "AgentSkill",
+    "BusinessCalendar",
+    "BusinessCalendarException",
+    "BusinessCalendarInterval",
     "CallRecord",
     "CannedResponse",
     "Category",
@@ -25,6 +38,11 @@ __all__ = [
     "QueueMembership",
     "RoutingRule",
     "SavedView",
+    "SlaClock",
+    "SlaEscalationLevel",
+    "SlaFiredLevel",
+    "SlaPolicy",
+    "SlaTarget",
     "Status",
     "StatusTransition",
     "Survey",
