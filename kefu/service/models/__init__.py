@@ -1,6 +1,7 @@
 from kefu.service.models.agents import AgentProfile, AgentSkill
 from kefu.service.models.calls import CallRecord
 from kefu.service.models.catalog import CannedResponse, Category, PriorityMatrixEntry
+from kefu.service.models.contracts import Contract, ContractConsumption, ContractThresholdNotice
 from kefu.service.models.queues import (
     Lifecycle,
     Queue,
@@ -22,6 +23,7 @@ from kefu.service.models.sla import (
 )
 from kefu.service.models.surveys import Survey
 from kefu.service.models.tickets import Ticket, TicketAttachment, TicketEntry, TicketLink
+from kefu.service.models.vendors import UnderpinningContract, VendorDispatch
 
 __all__ = [
     "AgentProfile",
@@ -32,6 +34,9 @@ __all__ = [
     "CallRecord",
     "CannedResponse",
     "Category",
+    "Contract",
+    "ContractConsumption",
+    "ContractThresholdNotice",
     "Lifecycle",
     "PriorityMatrixEntry",
     "Queue",
@@ -50,4 +55,6 @@ __all__ = [
     "TicketAttachment",
     "TicketEntry",
     "TicketLink",
+    "UnderpinningContract",
+    "VendorDispatch",
 ]

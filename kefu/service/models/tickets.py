@@ -171,6 +171,20 @@ class Ticket(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set by the contracts module (services/contracts.py) when the ticket is created.
+    contract = models.ForeignKey(
+        "service.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    billable = models.BooleanField(
+        _("billable"),
+        default=False,
+        help_text=_("No active contract with credit covers this ticket: it is charged."),
+    )
 
     objects = TicketQuerySet.as_manager()
 
