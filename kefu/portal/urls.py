@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.portal import views
+from kefu.portal import surveys, views
 
 app_name = "portal"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
     path("files/<str:token>/", views.attachment_download, name="attachment_download"),
+    path("survey/<str:token>/", surveys.survey, name="survey"),
 ]

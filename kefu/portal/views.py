@@ -280,7 +280,12 @@ def request_detail(request, pk):
     entries = [
         {**entry, "files": files_by_entry.get(entry["id"], [])} for entry in ticket["entries"]
     ]
-    context = {"ticket": ticket, "entries": entries, "form": form}
+    context = {
+        "ticket": ticket,
+        "entries": entries,
+        "form": form,
+        "survey": service.portal_survey(ticket_id=pk, contact_id=customer.contact_id),
+    }
     return render(request, "portal/request_detail.html", context)
 
 

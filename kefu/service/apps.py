@@ -12,7 +12,7 @@ class ServiceConfig(AppConfig):
 
         from kefu.core.customfields import register_target
         from kefu.service import models as m
-        from kefu.service import policy, tasks  # noqa: F401  (registers rules and jobs)
+        from kefu.service import policy, search, tasks  # noqa: F401  (rules, index, jobs)
 
         auditlog.register(m.Ticket, m2m_fields={"followers", "tags"}, exclude_fields=["version"])
         auditlog.register(m.Queue)

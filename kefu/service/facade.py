@@ -415,3 +415,60 @@ def portal_categories() -> list[tuple[int, str]]:
 
 
 __all__ += ["portal_categories"]
+
+
+# --- satisfaction surveys (for the portal's survey page) -------------------------------------
+
+
+def _survey_dict(survey) -> dict[str, Any]:
+    from kefu.service.services.surveys import survey_token
+
+    return {
+        "id": survey.pk,
+        "token": survey_token(survey),
+        "ticket_id": survey.ticket_id,
+        "ticket_number": survey.ticket.number,
+        "ticket_subject": survey.ticket.subject,
+        "language": survey.language,
+        "rating": survey.rating,
+        "comment": survey.comment,
+        "answered_at": survey.answered_at,
+        "is_answered": survey.rating is not None,
+    }
+
+
+def survey_by_token(token: str) -> dict[str, Any] | None:
+    """Return the survey a link's token names (None for a bad or unknown token)."""
+    from kefu.service.services.surveys import survey_for_token
+
+    survey = survey_for_token(token)
+    return _survey_dict(survey) if survey else None
+
+
+def survey_answer_by_token(*, token: str, rating, comment: str = "") -> dict[str, Any] | None:
+    """Record the answer of the survey a token names; None for a bad token.
+
+    Raises ``ValidationError`` (field errors ``rating``/``comment``) and
+    ``SurveyAlreadyAnswered`` (a ``ValidationError``) when an answer exists already.
+    """
+    from kefu.service.services.surveys import survey_answer, survey_for_token
+
+    survey = survey_for_token(token)
+    if survey is None:
+        return None
+    return _survey_dict(survey_answer(survey=survey, rating=rating, comment=comment))
+
+
+def portal_survey(*, ticket_id: int, contact_id: int) -> dict[str, Any] | None:
+    """Return the ticket's survey when ``contact_id`` is its requester (only they answer it)."""
+    from kefu.service.models import Survey
+
+    survey = (
+        Survey.objects.select_related("ticket")
+        .filter(ticket_id=ticket_id, ticket__requester_id=contact_id)
+        .first()
+    )
+    return _survey_dict(survey) if survey else None
+
+
+__all__ += ["portal_survey", "survey_answer_by_token", "survey_by_token"]

@@ -221,14 +221,32 @@ def standard_status_choices() -> list[tuple[str, str]]:
 
 
 def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
-    """Tickets whose number or subject matches ``text``, newest first, as ``user`` may see."""
-    if not (text or "").strip():
+    """Tickets matching ``text`` as ``user`` may see them: an exact number first, then the
+    full-text matches of subject and conversation (``kefu.service.search``), best first."""
+    from kefu.service import search
+    from kefu.service.policy import _sees_all
+
+    text = (text or "").strip()
+    if not text:
         return []
-    return list(
-        scope(user, Ticket.objects.select_related("status", "queue"))
-        .search(text)
-        .order_by("-id")[:limit]
-    )
+    visible = scope(user, Ticket.objects.select_related("status", "queue"))
+    found = list(visible.filter(number__iexact=text)[:1])
+    queue_ids = None
+    if not _sees_all(user):
+        queue_ids = list(
+            QueueMembership.objects.filter(user=user).values_list("queue_id", flat=True)
+        )
+    hits = search.ticket_hits(text, queue_ids=queue_ids, limit=limit * 2)
+    if queue_ids is not None:  # tickets assigned to the user in queues they do not work
+        hits += search.ticket_hits(text, queue_ids=None, limit=limit * 2)
+    by_id = visible.in_bulk([h.object_id for h in hits])
+    seen = {t.pk for t in found}
+    for hit in hits:
+        ticket = by_id.get(hit.object_id)
+        if ticket is not None and ticket.pk not in seen:
+            seen.add(ticket.pk)
+            found.append(ticket)
+    return found[:limit]
 
 
 def saved_views_for(user) -> QuerySet:
