@@ -12,14 +12,16 @@ STANDARD_STATUSES = [
     ("open", "Open", "处理中", "open", False),
     ("waiting_customer", "Waiting on customer", "等待客户", "waiting", False),
     ("waiting_third_party", "Waiting on third party", "等待第三方", "waiting", False),
+    ("waiting_vendor", "Waiting on vendor", "等待供应商", "waiting", False),
     ("resolved", "Resolved", "已解决", "resolved", False),
     ("closed", "Closed", "已关闭", "closed", False),
 ]
 STANDARD_TRANSITIONS = {
-    "new": ["open", "waiting_customer", "waiting_third_party", "resolved", "closed"],
-    "open": ["waiting_customer", "waiting_third_party", "resolved", "closed"],
-    "waiting_customer": ["open", "waiting_third_party", "resolved", "closed"],
-    "waiting_third_party": ["open", "waiting_customer", "resolved", "closed"],
+    "new": ["open", "waiting_customer", "waiting_third_party", "waiting_vendor", "resolved", "closed"],
+    "open": ["waiting_customer", "waiting_third_party", "waiting_vendor", "resolved", "closed"],
+    "waiting_customer": ["open", "waiting_third_party", "waiting_vendor", "resolved", "closed"],
+    "waiting_third_party": ["open", "waiting_customer", "waiting_vendor", "resolved", "closed"],
+    "waiting_vendor": ["open", "waiting_customer", "waiting_third_party", "resolved", "closed"],
     "resolved": ["open", "closed"],
     "closed": [],
 }
