@@ -51,6 +51,8 @@ class MailTemplateKeyChoices(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of a new request")
     REPLY = "reply", _("Agent reply")
     NOTIFICATION = "notification", _("Ticket notification")
+    RESOLVED = "resolved", _("Request resolved")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class SmsGatewayKindChoices(models.TextChoices):
@@ -60,5 +62,6 @@ class SmsGatewayKindChoices(models.TextChoices):
 
 class SmsStateChoices(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

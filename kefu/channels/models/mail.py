@@ -184,6 +184,14 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # An agent's reply is mailed once, however often its mail is asked for.
+            models.UniqueConstraint(
+                fields=["entry_id"],
+                condition=models.Q(kind="reply", entry_id__isnull=False),
+                name="channels_outbox_reply_once",
+            )
+        ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="channels_outbox_due")]
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
@@ -213,12 +221,13 @@ class MailTemplate(TimeStampedModel):
 
     Rendered with ``string.Template`` over the values the sender passes (``$ticket_number``,
     ``$ticket_subject``, ``$contact_name``, ``$body``...): no attribute access, no code. Without a
-    row, the built-in wording of ``kefu.channels.email.templates`` is used.
+    row, the built-in wording of ``kefu.channels.email.templates`` is used. The ``sms`` key is
+    the wording of text messages (its subject is unused and may be empty).
     """
 
     key = models.CharField(_("template"), max_length=20, choices=MailTemplateKeyChoices.choices)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"))
 
     class Meta:

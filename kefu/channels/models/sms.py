@@ -33,7 +33,16 @@ class SmsGateway(TimeStampedModel):
 
 
 class SmsMessage(models.Model):
-    """One text message sent (or tried) to a phone number, with the gateway's answer."""
+    """One text message to a phone number, queued, sent or failed, with the gateway's answer.
+
+    It works like the mail outbox: ``key`` makes a message unique (the same SLA warning asked
+    for twice is one row), a worker claims the row with a conditional ``UPDATE`` (``queued`` ->
+    ``sending``), a claim older than the lease belongs to a dead worker and is taken again,
+    temporary gateway failures retry at ``next_attempt_at`` with back-off, and the outcome is
+    recorded on the ticket (``ticket_id``).
+    """
+
+    key = models.CharField(_("key"), max_length=64, blank=True)
 
     gateway = models.ForeignKey(
         SmsGateway, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
@@ -46,11 +55,21 @@ class SmsMessage(models.Model):
     )
     provider_ref = models.CharField(_("gateway reference"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~models.Q(key=""), name="channels_sms_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="channels_sms_due")]
         verbose_name = _("text message")
         verbose_name_plural = _("text messages")
 
