@@ -17,7 +17,14 @@ STANDARD_STATUSES = [
     ("closed", "Closed", "已关闭", "closed", False),
 ]
 STANDARD_TRANSITIONS = {
-    "new": ["open", "waiting_customer", "waiting_third_party", "waiting_vendor", "resolved", "closed"],
+    "new": [
+        "open",
+        "waiting_customer",
+        "waiting_third_party",
+        "waiting_vendor",
+        "resolved",
+        "closed",
+    ],
     "open": ["waiting_customer", "waiting_third_party", "waiting_vendor", "resolved", "closed"],
     "waiting_customer": ["open", "waiting_third_party", "waiting_vendor", "resolved", "closed"],
     "waiting_third_party": ["open", "waiting_customer", "waiting_vendor", "resolved", "closed"],
