@@ -28,6 +28,7 @@ class ServiceConfig(AppConfig):
         auditlog.register(m.RoutingRule)
         auditlog.register(m.CallRecord)
         auditlog.register(m.SavedView)
+        auditlog.register(m.Survey, exclude_fields=["nonce"])
         register_target("service.ticket", _("Ticket"))
         policy.register()
 
@@ -42,3 +43,8 @@ class ServiceConfig(AppConfig):
         from kefu.service.tiles import home_tiles
 
         register_tiles(home_tiles)
+
+        from kefu.service.services.surveys import on_ticket_changed
+        from kefu.service.signals import ticket_changed
+
+        ticket_changed.connect(on_ticket_changed, dispatch_uid="service.surveys")

@@ -20,6 +20,14 @@ def ticket_notify_requester(ticket_id: int, event: str, text: str = "") -> None:
     ticket_notify_contact(ticket_id=ticket_id, event=event, text=text)
 
 
+@db_task(retries=3, retry_delay=60)
+def survey_mail(survey_id: int) -> None:
+    """Mail a satisfaction survey's link to the requester (once, whatever the retries)."""
+    from kefu.service.services.surveys import survey_mail_send
+
+    survey_mail_send(survey_id=survey_id)
+
+
 @db_periodic_task(crontab(minute="*/10"))
 def tickets_autoclose() -> None:
     """Close resolved tickets whose queue's waiting period has passed."""
