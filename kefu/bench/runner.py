@@ -21,10 +21,11 @@ BENCHMARKS = (
     "search",
     "mail",
     "knowledge",
+    "tickets",
     "service",
 )
 # Benchmarks other apps contribute as ``kefu.bench.<name>`` modules with ``run(args) -> [dict]``.
-PLUGINS = ("search", "mail", "knowledge", "service")
+PLUGINS = ("search", "mail", "knowledge", "tickets", "service")
 
 
 @dataclass(frozen=True)
