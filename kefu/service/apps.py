@@ -48,3 +48,11 @@ class ServiceConfig(AppConfig):
         from kefu.service.signals import ticket_changed
 
         ticket_changed.connect(on_ticket_changed, dispatch_uid="service.surveys")
+
+        from kefu.service.sla import receivers as sla_receivers
+
+        for model in (m.BusinessCalendar, m.SlaPolicy, m.SlaTarget, m.SlaEscalationLevel):
+            auditlog.register(model)
+        auditlog.register(m.BusinessCalendarInterval)
+        auditlog.register(m.BusinessCalendarException)
+        sla_receivers.connect()

@@ -34,3 +34,11 @@ def tickets_autoclose() -> None:
     from kefu.service.services.lifecycle import tickets_autoclose as sweep
 
     sweep()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sla_sweep() -> None:
+    """Fire due SLA warnings and escalation levels (claims clocks; safe on several workers)."""
+    from kefu.service.sla.sweep import sla_sweep as sweep
+
+    sweep()
