@@ -6,6 +6,7 @@ rebuilt. Nothing is half-saved.
 """
 
 import datetime as dt
+import itertools
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -50,7 +51,7 @@ def calendar_validate(
         by_day.setdefault(weekday, []).append((start, end))
     for weekday, spans in sorted(by_day.items()):
         spans.sort()
-        for (a_start, a_end), (b_start, b_end) in zip(spans, spans[1:], strict=False):
+        for (a_start, a_end), (b_start, b_end) in itertools.pairwise(spans):
             if b_start < a_end:
                 errors.setdefault("intervals", []).append(
                     _("%(day)s: %(a)s overlaps %(b)s.")

@@ -73,3 +73,50 @@ def sync_exceptions(calendar, exception_model, *, since: dt.date | None = None) 
         for day, kind, name in rows
     )
     return len(rows)
+
+
+# Business minutes per priority (1 critical .. 4 low): first response, next response, resolution.
+DEFAULT_TARGETS = {
+    1: (30, 60, 240),
+    2: (60, 120, 480),
+    3: (240, 480, 1440),
+    4: (480, 960, 2880),
+}
+
+
+def ensure_default_policy(policy_model, target_model, level_model, calendar):
+    """The "Standard" policy on ``calendar``: targets above, warning at 80 %, two levels."""
+    if policy_model.objects.exists():
+        return None
+    policy = policy_model.objects.create(
+        name="Standard",
+        name_zh_hans="标准服务",
+        order=1000,
+        calendar_id=calendar.pk,
+        pause_categories=["waiting"],
+        warn_percent=80,
+    )
+    for priority, (first, following, resolution) in DEFAULT_TARGETS.items():
+        target_model.objects.create(
+            policy_id=policy.pk,
+            priority=priority,
+            first_response_minutes=first,
+            next_response_minutes=following,
+            resolution_minutes=resolution,
+        )
+    for metric in ("first_response", "resolution"):
+        level_model.objects.create(
+            policy_id=policy.pk,
+            metric=metric,
+            level=1,
+            offset_minutes=0,
+            recipients=["assignee", "queue_supervisors"],
+        )
+    level_model.objects.create(
+        policy_id=policy.pk,
+        metric="resolution",
+        level=2,
+        offset_minutes=120,
+        recipients=["queue_supervisors", "account_owner"],
+    )
+    return policy
