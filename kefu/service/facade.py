@@ -13,7 +13,7 @@ Start here:
 
 from typing import Any
 
-from kefu.service import services
+from kefu.service import services, signals
 from kefu.service.choices import ACTIVE_CATEGORIES
 from kefu.service.models import Ticket, TicketEntry
 
@@ -112,6 +112,8 @@ __all__ += [
     "attachment_check",
     "entry_attachments",
     "entry_get_summary",
+    "queue_choices",
+    "requester_notifier_register",
     "ticket_agent_reply",
     "ticket_channel_event_add",
     "ticket_first_entry_attachments_add",
@@ -121,6 +123,29 @@ __all__ += [
     "ticket_mail_summary",
     "ticket_participant_contact_ids",
 ]
+
+
+def queue_choices() -> list[tuple[int, str]]:
+    """Return the active queues as ``(id, label)`` pairs, in order (a mailbox's queue field)."""
+    from kefu.service.models import Queue
+
+    return [(q.pk, q.label) for q in Queue.objects.filter(is_active=True).order_by("pk")]
+
+
+# Sent inside the transaction of every ticket change (see ``kefu.service.signals``).
+ticket_changed = signals.ticket_changed
+__all__ += ["ticket_changed"]
+
+
+def requester_notifier_register(notifier) -> None:
+    """Let a channel notify requesters: ``notifier(ticket_id=, event=, text=) -> int``.
+
+    The mail channel registers its outbox here (``AppConfig.ready``), so the desk's own plain
+    mail is not sent as well; ``None`` restores the plain mail.
+    """
+    from kefu.service.services.notifications import requester_notifier_register as register
+
+    register(notifier)
 
 
 def attachment_check(*, name: str, size: int) -> str:

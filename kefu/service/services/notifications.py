@@ -2,7 +2,14 @@
 
 These run in the job queue (``tasks.py``), enqueued with ``transaction.on_commit`` so a rolled
 back change never sends mail. Each message is written in the recipient's language.
+
+Requesters are notified by whoever registered as the *requester notifier*: the mail channel
+(``kefu.channels``) registers its templated, threaded outbox in its ``AppConfig.ready``; without
+one, :func:`ticket_notify_contact_plain` sends a plain mail. So the desk never knows about the
+channel, and a notice is never sent twice (once by each).
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -47,8 +54,30 @@ def ticket_notify_staff(*, ticket_id: int, event: str, recipient_ids: list[int],
     return sent
 
 
+RequesterNotifier = Callable[..., int]
+_requester_notifier: RequesterNotifier | None = None
+
+
+def requester_notifier_register(notifier: RequesterNotifier | None) -> None:
+    """Make ``notifier(ticket_id=, event=, text=) -> int`` notify requesters (None: plain mail).
+
+    Called once from a channel app's ``AppConfig.ready``; the notifier returns how many
+    messages it sent or queued (0 when it has nothing to do, e.g. it sent the notice already
+    in the transaction of the change).
+    """
+    global _requester_notifier
+    _requester_notifier = notifier
+
+
 def ticket_notify_contact(*, ticket_id: int, event: str, text: str = "") -> int:
-    """Mail the requester about a public event (a reply, a resolution). Never notes."""
+    """Notify the requester about a public event (a reply, a resolution). Never notes."""
+    if _requester_notifier is not None:
+        return _requester_notifier(ticket_id=ticket_id, event=event, text=text)
+    return ticket_notify_contact_plain(ticket_id=ticket_id, event=event, text=text)
+
+
+def ticket_notify_contact_plain(*, ticket_id: int, event: str, text: str = "") -> int:
+    """Mail the requester a plain notice (when no channel registered a notifier)."""
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None or ticket.requester_id is None:
         return 0
