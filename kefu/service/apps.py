@@ -44,6 +44,10 @@ class ServiceConfig(AppConfig):
 
         register_tiles(home_tiles)
 
+        from kefu.service import entitlements
+
+        entitlements.register()  # contracts and vendors
+
         from kefu.service.services.surveys import on_ticket_changed
         from kefu.service.signals import ticket_changed
 

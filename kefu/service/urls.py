@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kefu.service import views
+from kefu.service.urls_contracts import urlpatterns as contract_urlpatterns
 
 app_name = "service"
 
@@ -22,3 +23,4 @@ urlpatterns = [
     path("calls/new/", views.call_new, name="call_new"),
     path("attachments/<str:token>/", views.attachment_download, name="attachment_download"),
 ]
+urlpatterns += contract_urlpatterns
