@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from kefu.service.choices import (
@@ -15,6 +17,40 @@ from kefu.service.choices import (
     UrgencyChoices,
 )
 from kefu.service.models import Category, Queue
+
+# What an assignee picker needs of a user (``display_name``): no other column is read.
+AGENT_COLUMNS = ("id", "first_name", "last_name", "username")
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` whose options are written in one pass, not one template each.
+
+    Django renders every option through its own template include; a picker of 500 agents took
+    tens of milliseconds of the ticket page that way. Same markup, attributes and selection.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(v), " selected" if str(v) in selected else "", label)
+                for v, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+def agent_queryset():
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .only(*AGENT_COLUMNS)
+        .order_by("first_name", "username")
+    )
 
 
 class TicketCreateForm(forms.Form):
@@ -82,9 +118,7 @@ class TransitionForm(forms.Form):
 class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"),
-        queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
-        required=False,
+        label=_("Assignee"), queryset=agent_queryset(), required=False, widget=FastSelect
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
@@ -112,9 +146,7 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ticket_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"),
-        queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
-        required=False,
+        label=_("Assignee"), queryset=agent_queryset(), required=False, widget=FastSelect
     )
     status = forms.CharField(label=_("Status"), required=False)
     priority = forms.TypedChoiceField(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from kefu.service.choices import (
     TicketChannelChoices,
 )
 from kefu.service.forms import (
+    AGENT_COLUMNS,
     AssignForm,
     BulkForm,
     CallForm,
@@ -37,6 +39,24 @@ from kefu.service.presence import ticket_viewers_touch
 from kefu.service.services.saved_views import FILTER_KEYS
 
 PAGE_SIZES = (25, 50, 100)
+# The columns a list row shows (``_ticket_rows.html``): a row builds no more than it displays.
+LIST_ROW_FIELDS = (
+    "number",
+    "subject",
+    "priority",
+    "updated_at",
+    "status_category",
+    "organization__name",
+    "requester__name",
+    "queue__name",
+    "queue__name_zh_hans",
+    "status__name",
+    "status__name_zh_hans",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "category__name",
+)
 
 
 class _Page:
@@ -65,6 +85,14 @@ class _Page:
 
 
 CHANGE = "service.change_ticket"
+
+
+def _agent_options(user) -> str:
+    """The ``<option>``s of the bulk assignee picker, written in one pass (hundreds of agents)."""
+    agents = selectors.agents_visible_to(user).only(*AGENT_COLUMNS)
+    return format_html_join(
+        "", '<option value="{}">{}</option>', ((a.pk, a.display_name) for a in agents)
+    )
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -97,7 +125,9 @@ def ticket_list(request):
         k: params.get(k, "")
         for k in ("queue", "status", "priority", "channel", "q", "sort", "organization")
     }
-    tickets = selectors.ticket_list(user=request.user, view=view, filters=filters)
+    tickets = selectors.ticket_list(user=request.user, view=view, filters=filters).only(
+        *LIST_ROW_FIELDS
+    )
     try:
         page_size = int(request.GET.get("page_size") or 25)
     except ValueError:
@@ -122,7 +152,7 @@ def ticket_list(request):
             ("recent", _("Recently updated")),
         ],
         "can_change": can(request.user, CHANGE),
-        "agents": selectors.agents_visible_to(request.user),
+        "agent_options": _agent_options(request.user),
         "bulk_statuses": selectors.standard_status_choices(),
         "saved_views": saved_views,
         "current_saved": current,
