@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.service import views
+from kefu.service import report_views, views
 from kefu.service.urls_contracts import urlpatterns as contract_urlpatterns
 
 app_name = "service"
@@ -8,6 +8,8 @@ app_name = "service"
 urlpatterns = [
     path("", views.ticket_list, name="ticket_list"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/", report_views.service_reports, name="reports"),
+    path("reports/<str:name>.csv", report_views.service_report_csv, name="report_csv"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("views/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
