@@ -34,6 +34,7 @@ from kefu.service.schemas import (
     NoteIn,
     SavedViewIn,
     SavedViewOut,
+    TicketDetailOut,
     TicketIn,
     TicketOut,
     TicketPatch,
@@ -93,7 +94,10 @@ def ticket_list(request, filters: Query[TicketFilters]):
 
 
 @router.get(
-    "/tickets/{ticket_id}", response={200: TicketOut, **READ_ERRORS}, summary="Get a ticket"
+    "/tickets/{ticket_id}",
+    response={200: TicketDetailOut, **READ_ERRORS},
+    summary="Get a ticket",
+    description="With its satisfaction survey (`survey`, null until the ticket is resolved).",
 )
 def ticket_get(request, ticket_id: int):
     require(request.auth, "service.view_ticket")

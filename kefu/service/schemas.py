@@ -226,3 +226,38 @@ class SavedViewOut(Schema):
     view: str
     filters: dict
     created_at: datetime
+
+
+class SurveyOut(Schema):
+    id: int
+    ticket_id: int
+    ticket_number: str | None = Field(None, alias="ticket.number")
+    contact_id: int | None
+    organization_id: int | None
+    queue_id: int | None
+    agent_id: int | None
+    language: str
+    rating: int | None
+    comment: str
+    created_at: datetime
+    mailed_at: datetime | None
+    answered_at: datetime | None
+
+
+class TicketDetailOut(TicketOut):
+    survey: SurveyOut | None = None
+
+    @staticmethod
+    def resolve_survey(obj):
+        # A missing one-to-one row raises an AttributeError subclass: getattr's default covers it.
+        return getattr(obj, "survey", None)
+
+
+class SurveyResultOut(Schema):
+    id: int | None = None
+    label: str
+    sent: int
+    answered: int
+    average: float | None
+    response_rate: float | None
+    csat: float | None
