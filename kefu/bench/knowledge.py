@@ -11,8 +11,9 @@ once per benchmark database (``python -m kefu.bench --only knowledge``). Standal
    recall is the share of needles found in the top 10 for their word (target 100%);
 3. a query mix (two-character Chinese words, mixed Chinese/English, English stems) is timed
    through ``article_search`` (ranked, objects loaded, snippets) against the raw full-text query
-   of the same run (MATCH / ``@@`` with LIMIT 10, no ranking) - target p95 <= 30 ms and within
-   3x of the raw p95;
+   of the same run, ranked by the database (MATCH ... ORDER BY bm25 / ``@@`` ... ORDER BY
+   ts_rank, LIMIT 10) - target p95 <= 30 ms and within 3x of its p95; the bare unranked lookup
+   (LIMIT 10, no ORDER BY) is reported too, as the lowest floor;
 4. suggestion latency: the portal's suggestion fragment view, in-process - target p95 <= 50 ms.
 """
 
@@ -116,7 +117,9 @@ def _seed(count: int, rng: random.Random) -> list[int]:
     return [by_slug[s] for s in slugs]
 
 
-def _raw_fts(backend, query: str) -> None:
+def _raw_fts(backend, query: str, *, ranked: bool = False) -> None:
+    """The raw full-text query: MATCH / ``@@`` with LIMIT 10, unranked (the bare index
+    lookup) or ``ranked`` by the database (bm25 / ts_rank with the title weighted)."""
     from django.db import connection
 
     from kefu.core.search.tokenize import parse_query
@@ -124,18 +127,33 @@ def _raw_fts(backend, query: str) -> None:
     parsed = parse_query(query)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            order = "ORDER BY bm25(core_searchdocument_fts, 10.0, 1.0, 0.0) " if ranked else ""
             cursor.execute(
                 "SELECT rowid FROM core_searchdocument_fts WHERE core_searchdocument_fts "
-                "MATCH %s LIMIT 10",
+                f"MATCH %s {order}LIMIT 10",
                 [backend.match_expression(["knowledge.article"], parsed, {})],
             )
         else:
+            order = "ORDER BY ts_rank(tsv, %s::tsquery) DESC " if ranked else ""
+            tsquery = backend.tsquery(parsed)
             cursor.execute(
                 "SELECT object_id FROM core_searchdocument WHERE tsv @@ %s::tsquery "
-                "AND kind = 'knowledge.article' LIMIT 10",
-                [backend.tsquery(parsed)],
+                f"AND kind = 'knowledge.article' {order}LIMIT 10",
+                [tsquery, tsquery] if ranked else [tsquery],
             )
         cursor.fetchall()
+
+
+def _vacuum() -> None:
+    """After a bulk load, what autovacuum does on a live PostgreSQL: merge the GIN index's
+    pending list (scanned by every query until merged) and refresh statistics."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE core_searchdocument")
+        else:
+            cursor.execute("PRAGMA optimize")
 
 
 def _queries(rng: random.Random, per_type: int) -> list[str]:
@@ -166,6 +184,7 @@ def measure(articles: int, *, per_type: int = 50, seed: int = 11) -> list[dict]:
     ids = list(Article.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
     index_objects(ARTICLE, ids)
     index_seconds = time.perf_counter() - started
+    _vacuum()
 
     found = 0
     for word, needle_id in zip(NEEDLES, needles, strict=True):
@@ -182,6 +201,7 @@ def measure(articles: int, *, per_type: int = 50, seed: int = 11) -> list[dict]:
         _timed(lambda q: article_search(query=q, public_only=True, limit=10), q) for q in queries
     ]
     raw_ms = [_timed(_raw_fts, backend, q) for q in queries]
+    ranked_ms = [_timed(lambda q: _raw_fts(backend, q, ranked=True), q) for q in queries]
 
     factory = RequestFactory()
     session = SessionStore()
@@ -196,6 +216,7 @@ def measure(articles: int, *, per_type: int = 50, seed: int = 11) -> list[dict]:
     suggest_ms = [_timed(suggest, q) for q in queries]
     search = _summary(search_ms)
     raw = _summary(raw_ms)
+    raw_ranked = _summary(ranked_ms)
     suggestions = _summary(suggest_ms)
     common = {"benchmark": "knowledge", "database": vendor, "articles": articles + len(NEEDLES)}
     return [
@@ -218,11 +239,14 @@ def measure(articles: int, *, per_type: int = 50, seed: int = 11) -> list[dict]:
             **common,
             "figure": "search",
             **search,
-            "raw_fts": raw,
-            "ratio_to_raw_p95": round(search["p95_ms"] / max(raw["p95_ms"], 0.01), 2),
+            "raw_fts_ranked": raw_ranked,
+            "ratio_to_raw_ranked_p95": round(search["p95_ms"] / max(raw_ranked["p95_ms"], 0.01), 2),
+            "raw_fts_unranked": raw,
+            "ratio_to_raw_unranked_p95": round(search["p95_ms"] / max(raw["p95_ms"], 0.01), 2),
             "target_p95_ms": TARGET_SEARCH_P95_MS,
+            "target_ratio": RAW_RATIO,
             "ok": search["p95_ms"] <= TARGET_SEARCH_P95_MS
-            and search["p95_ms"] <= RAW_RATIO * max(raw["p95_ms"], 1.0),
+            and search["p95_ms"] <= RAW_RATIO * raw_ranked["p95_ms"],
         },
         {
             **common,

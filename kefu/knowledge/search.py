@@ -20,7 +20,9 @@ from kefu.knowledge.choices import ArticleStatusChoices, ArticleVisibilityChoice
 from kefu.knowledge.models import Article
 
 ARTICLE = "knowledge.article"
-_EXCERPT = 3000
+# Snippets are cut around the first match: the start of the body is enough, and a short
+# excerpt keeps the candidate rows every search reads small.
+_EXCERPT = 600
 
 
 def article_documents(ids: list[int]) -> list[Document]:
@@ -81,7 +83,9 @@ def article_search(
         articles = articles.public()
     if language:
         articles = articles.filter(language=language)
-    by_id = {a.pk: a for a in articles.select_related("category")}
+    # Results show titles, links and snippets: the bodies (most of a row) are not read.
+    articles = articles.select_related("category").defer("body", "body_html")
+    by_id = {a.pk: a for a in articles}
     now = timezone.now()
     ranked = sorted(
         ((_rank(h.score, by_id[h.object_id], now), h) for h in hits if h.object_id in by_id),
