@@ -23,9 +23,10 @@ BENCHMARKS = (
     "knowledge",
     "tickets",
     "service",
+    "sla",
 )
 # Benchmarks other apps contribute as ``kefu.bench.<name>`` modules with ``run(args) -> [dict]``.
-PLUGINS = ("search", "mail", "knowledge", "tickets", "service")
+PLUGINS = ("search", "mail", "knowledge", "tickets", "service", "sla")
 
 
 @dataclass(frozen=True)

@@ -68,13 +68,16 @@ def sla_sweep(
     """Claim and process due clocks in bounded batches; return counts (claimed, fired)."""
     now = now or timezone.now()
     totals = {"claimed": 0, "fired": 0}
+    policies: dict = {}
     for _round in range(max_batches):
         token = secrets.token_hex(8)
         ids = sla_claim(now=now, token=token, limit=batch)
         totals["claimed"] += len(ids)
         for clock_id in ids:
             try:
-                totals["fired"] += sla_clock_process(clock_id=clock_id, token=token, now=now)
+                totals["fired"] += sla_clock_process(
+                    clock_id=clock_id, token=token, now=now, policies=policies
+                )
             except Exception:  # one broken clock must not stop the sweep; its lease expires
                 log.exception("SLA clock %s failed", clock_id)
         if len(ids) < batch:
@@ -83,23 +86,23 @@ def sla_sweep(
 
 
 @transaction.atomic
-def sla_clock_process(*, clock_id: int, token: str, now: dt.datetime) -> int:
+def sla_clock_process(
+    *, clock_id: int, token: str, now: dt.datetime, policies: dict | None = None
+) -> int:
     """Fire the claimed clock's due levels once each, then set its next action; return fired.
 
     Locks the clock row; does nothing if the claim is no longer ``token`` (lease lost).
+    ``policies`` caches policies across one sweep.
     """
     from kefu.service.models import SlaClock, SlaFiredLevel
 
-    clock = (
-        SlaClock.objects.select_for_update(of=("self",))
-        .select_related("policy")
-        .filter(pk=clock_id, claim_token=token)
-        .first()
-    )
+    policies = {} if policies is None else policies
+    clock = SlaClock.objects.select_for_update().filter(pk=clock_id, claim_token=token).first()
     if clock is None:
         return 0
-    policy = _policy(clock.policy_id)
+    policy = _policy(clock.policy_id, policies)
     fired_count = 0
+    done: set[int] = set()
     if policy is not None and clock.stopped_at is None:
         calendar = compiled_calendar(clock.calendar_id, fresh=False)
         started = to_ts(clock.started_at)
@@ -122,6 +125,7 @@ def sla_clock_process(*, clock_id: int, token: str, now: dt.datetime) -> int:
                         due_at=from_ts(at),
                     )
             except IntegrityError:
+                done.add(level)
                 continue  # another worker fired it
             actions = _run_level(clock, level=levels.get(level), is_warning=level == 0)
             SlaFiredLevel.objects.filter(clock=clock, cycle=clock.cycle, level=level).update(
@@ -129,26 +133,46 @@ def sla_clock_process(*, clock_id: int, token: str, now: dt.datetime) -> int:
             )
             fired_count += 1
             done.add(level)
-    # The level's actions may have re-saved the clock (a priority raise recomputes targets).
-    clock.refresh_from_db()
-    policy = _policy(clock.policy_id)
+    if fired_count:
+        # The level's actions may have re-saved the clock (a priority raise recomputes targets).
+        clock.refresh_from_db()
+        policies.pop(clock.policy_id, None)
+        policy = _policy(clock.policy_id, policies)
+        done = fired_levels(clock)
     if clock.stopped_at is None and clock.calendar_id:
         calendar = compiled_calendar(clock.calendar_id, fresh=False)
-        clock_refresh(clock, policy=policy, calendar=calendar, now=now, fired=fired_levels(clock))
+        clock_refresh(clock, policy=policy, calendar=calendar, now=now, fired=done)
     clock.claim_token = ""
     clock.claimed_until = None
-    clock.save()
+    clock.save(update_fields=CLOCK_FIELDS)
     return fired_count
 
 
-def _policy(policy_id):
+CLOCK_FIELDS = [
+    "state",
+    "due_at",
+    "breached_at",
+    "elapsed_seconds",
+    "paused_seconds",
+    "running_since",
+    "next_action_at",
+    "claim_token",
+    "claimed_until",
+]
+
+
+def _policy(policy_id, cache: dict):
     from kefu.service.models import SlaPolicy
 
     if policy_id is None:
         return None
-    return (
-        SlaPolicy.objects.prefetch_related("targets", "levels__users").filter(pk=policy_id).first()
-    )
+    if policy_id not in cache:
+        cache[policy_id] = (
+            SlaPolicy.objects.prefetch_related("targets", "levels__users")
+            .filter(pk=policy_id)
+            .first()
+        )
+    return cache[policy_id]
 
 
 # --- actions -------------------------------------------------------------------------------------
