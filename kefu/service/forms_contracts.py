@@ -45,7 +45,7 @@ class ContractForm(forms.Form):
         help_text=_("None ticked: every type consumes."),
     )
     thresholds = forms.CharField(
-        label=_("Notify at (% used)"), initial="80,100", required=False, max_length=50
+        label=_("Notify at (percent used)"), initial="80,100", required=False, max_length=50
     )
     sites = forms.CharField(label=_("Limited to site IDs"), required=False, max_length=500)
     assets = forms.CharField(label=_("Limited to asset IDs"), required=False, max_length=500)
