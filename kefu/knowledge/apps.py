@@ -12,7 +12,7 @@ class KnowledgeConfig(AppConfig):
 
         from kefu.accounts.roles import Role, grant
         from kefu.knowledge import models as m
-        from kefu.knowledge import search  # noqa: F401  (indexer, signals, provider)
+        from kefu.knowledge import search, tasks  # noqa: F401  (index, signals, provider, jobs)
 
         auditlog.register(m.Category)
         auditlog.register(m.Article, exclude_fields=["body_html", "view_count", "quality"])

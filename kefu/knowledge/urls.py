@@ -14,6 +14,7 @@ urlpatterns = [
     path("from-ticket/<int:ticket_id>/", views.article_from_ticket, name="article_from_ticket"),
     path("<int:pk>/", views.article_detail, name="article_detail"),
     path("<int:pk>/edit/", views.article_edit, name="article_edit"),
+    path("<int:pk>/text/", views.article_text, name="article_text"),
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
     path("<int:pk>/link/<int:ticket_id>/", views.article_link_ticket, name="article_link_ticket"),
     path("<int:pk>/<str:action>/", views.article_transition, name="article_transition"),

@@ -4,7 +4,7 @@ and the fragments the ticket page includes (suggestions and the article picker).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,6 +71,14 @@ def article_detail(request, pk):
         ],
     }
     return render(request, "knowledge/article_detail.html", context)
+
+
+@staff_required("knowledge.view_article")
+def article_text(request, pk):
+    """A live article's title and Markdown text, as plain text: what "Insert text" on the
+    ticket page puts into a reply (drafts and archived articles are not offered)."""
+    article = get_object_or_404(Article.objects.live(), pk=pk)
+    return HttpResponse(f"{article.title}\n\n{article.body}", content_type="text/plain")
 
 
 def _form_page(request, form, *, title, cancel_url):

@@ -245,6 +245,28 @@ def article_send_back(*, actor, article: Article, comment: str) -> Article:
     return article
 
 
+def articles_expire_for_review(*, now=None) -> int:
+    """Send published articles whose ``review_due`` has passed back to review (the periodic
+    job ``knowledge.tasks.articles_review_due``): they leave search and the portal until a
+    reviewer approves them again, which sets the next ``review_due``. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    due = Article.objects.filter(
+        status=ArticleStatusChoices.PUBLISHED, review_due__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=pk)
+            if article.status != ArticleStatusChoices.PUBLISHED or not (
+                article.review_due and article.review_due <= now
+            ):
+                continue
+            article.status = ArticleStatusChoices.IN_REVIEW
+            article.save(update_fields=["status", "updated_at"])
+            expired += 1
+    return expired
+
+
 @transaction.atomic
 def article_archive(*, actor, article: Article) -> Article:
     """Withdraw an article (it leaves search and the portal; its versions are kept)."""
