@@ -9,7 +9,16 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.accounts.roles import Role, grant
+        from kefu.channels import receivers
         from kefu.core.settings_registry import register_link
+        from kefu.service import facade as service
+
+        # The desk's ticket events become mail here; its requester notices go through our
+        # outbox and templates instead of its plain mail (see receivers.py).
+        service.ticket_changed.connect(
+            receivers.on_ticket_changed, dispatch_uid="channels.on_ticket_changed"
+        )
+        service.requester_notifier_register(receivers.requester_notify)
 
         grant(Role.ADMIN, ["channels.*"])
         grant(Role.SUPERVISOR, ["channels.view_inboundmessage", "channels.view_mailbox"])

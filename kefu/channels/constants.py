@@ -23,3 +23,11 @@ IMAP_BATCH = 200
 MESSAGE_ID_PREFIX = "kefu."
 # A ticket reference in a subject: [T-000123].
 TICKET_REF_PATTERN = r"\[(T-\d{4,12})\]"
+# Tickets opened through these desk channels get a mailed acknowledgement (mail intake sends
+# its own, with the robot checks; a phone or walk-in requester is talking to the agent).
+ACKNOWLEDGED_TICKET_CHANNELS = ("portal", "api")
+# SMS queue: attempts before a temporary gateway failure becomes permanent, back-off, lease.
+SMS_MAX_ATTEMPTS = 6
+SMS_BACKOFF_BASE_SECONDS = 30
+SMS_BACKOFF_MAX_SECONDS = 3600
+SMS_CLAIM_LEASE_SECONDS = 120

@@ -6,13 +6,14 @@ Start here:
   the ticket reference and attachments, through the outbox);
 * an automatic notice to the requester: :func:`ticket_notification_mail` (marked
   ``Auto-Submitted: auto-generated``);
-* a text message (escalations, notifications): :func:`sms_send_later` (queued) or
-  :func:`sms_send_now`.
+* a text message (SLA warnings, escalations, notifications): :func:`sms_send_later` (queued
+  in your transaction, keyed, retried, recorded on the ticket) or :func:`sms_send_now`.
+
+Agent replies and the desk's notices to requesters need no call: the channel listens to the
+desk's ``ticket_changed`` signal and is registered as its requester notifier (``receivers.py``).
 """
 
 from typing import Any
-
-from django.db import transaction
 
 from kefu.channels.services import outbound, sms
 
@@ -37,8 +38,24 @@ def sms_send_now(*, to: str, text: str, ticket_id: int | None = None) -> dict[st
     return {"id": message.pk, "state": message.state, "error": message.error}
 
 
-def sms_send_later(*, to: str, text: str, ticket_id: int | None = None) -> None:
-    """Send a text message from the job queue once the caller's transaction commits."""
-    from kefu.channels import tasks
+def sms_send_later(
+    *,
+    to: str,
+    text: str,
+    ticket_id: int | None = None,
+    key: str = "",
+    language: str | None = None,
+) -> int:
+    """Queue a text message; it is sent from the job queue after the caller's transaction
+    commits. Returns the message's id.
 
-    transaction.on_commit(lambda: tasks.sms_send(to, text, ticket_id))
+    Exactly once per ``key`` (default: number + text + ticket), so a sweep that runs twice
+    sends one warning; temporary gateway failures retry with back-off; the outcome is recorded
+    on the ticket. ``text`` is wrapped in the ``sms`` template of ``language`` (default: the
+    language of the contact with that number, else the ticket's). Raises ``ValidationError``
+    for a bad number or an empty text.
+    """
+    message, _created = sms.sms_enqueue(
+        to=to, text=text, ticket_id=ticket_id, key=key, language=language
+    )
+    return message.pk

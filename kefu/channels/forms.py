@@ -35,12 +35,18 @@ class MailboxForm(forms.Form):
 
     def __init__(self, *args, queues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["queue_id"].choices = [(q.pk, q.label) for q in queues]
+        self.fields["queue_id"].choices = list(queues)
 
 
 class MailTemplateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}))
+
+    def __init__(self, *args, is_sms: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if is_sms:
+            # A text message has no subject.
+            del self.fields["subject"]
 
 
 class InboundFilterForm(forms.Form):

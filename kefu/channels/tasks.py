@@ -32,7 +32,17 @@ def mail_poll() -> None:
 
 
 @db_task(retries=2, retry_delay=30)
-def sms_send(to: str, text: str, ticket_id: int | None = None) -> None:
+def sms_deliver(sms_id: int) -> None:
+    """Send one queued text message (a no-op if another worker has it or it is done)."""
     from kefu.channels.services import sms
 
-    sms.sms_send(to=to, text=text, ticket_id=ticket_id)
+    sms.sms_deliver(sms_id=sms_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("channels-sms-sweep")
+def sms_sweep() -> None:
+    """Retry due text messages and those abandoned by a worker that died mid-send."""
+    from kefu.channels.services import sms
+
+    sms.sms_send_due()

@@ -19,7 +19,7 @@ from kefu.channels.forms import (
     SmsGatewayForm,
 )
 from kefu.channels.models import InboundMessage, Mailbox, MailTemplate, SmsGateway, SmsMessage
-from kefu.service.models import Queue
+from kefu.service import facade as service
 
 PAGE_SIZE = 50
 
@@ -48,7 +48,7 @@ def mailbox_edit(request, pk=None):
     form = MailboxForm(
         request.POST or None,
         initial=initial,
-        queues=Queue.objects.filter(is_active=True).order_by("pk"),
+        queues=service.queue_choices(),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -146,11 +146,19 @@ def template_edit(request, key, language):
         raise Http404
     row = MailTemplate.objects.filter(key=key, language=language).first()
     subject, body = (row.subject, row.body) if row else default_for(key, language)
-    form = MailTemplateForm(request.POST or None, initial={"subject": subject, "body": body})
+    form = MailTemplateForm(
+        request.POST or None,
+        initial={"subject": subject, "body": body},
+        is_sms=key == MailTemplateKeyChoices.SMS,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.mail_template_save(
-                actor=request.user, key=key, language=language, **form.cleaned_data
+                actor=request.user,
+                key=key,
+                language=language,
+                subject=form.cleaned_data.get("subject", ""),
+                body=form.cleaned_data["body"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

@@ -40,6 +40,22 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "[$ticket_number] 您的请求有更新：$ticket_subject",
         "$contact_name 您好：\n\n$body\n\n此邮件由系统自动发送。",
     ),
+    ("resolved", "en"): (
+        "[$ticket_number] Your request was resolved: $ticket_subject",
+        "Dear $contact_name,\n\n"
+        "Your request $ticket_number has been resolved. If the problem is not solved, reply to "
+        "this mail (keep the reference in the subject) and we will reopen it.\n\n"
+        "This message was sent automatically.",
+    ),
+    ("resolved", "zh-hans"): (
+        "[$ticket_number] 您的请求已解决：$ticket_subject",
+        "$contact_name 您好：\n\n"
+        "您的请求 $ticket_number 已处理完毕。如果问题仍未解决，请直接回复本邮件（保留主题中的编号），"
+        "我们会重新处理。\n\n此邮件由系统自动发送。",
+    ),
+    # Text messages: the subject is unused. Chinese SMS begin with the sender's 【signature】.
+    ("sms", "en"): ("", "Kefu: $ticket_number $body"),
+    ("sms", "zh-hans"): ("", "【客服中心】$ticket_number $body"),
 }
 
 

@@ -11,11 +11,18 @@ from kefu.channels.services.outbound import (
     outbound_enqueue,
     outbox_send,
     outbox_send_due,
+    ticket_event_mail,
     ticket_notification_mail,
     ticket_reply_mail,
 )
 from kefu.channels.services.polling import inbound_process_pending, mailbox_poll, mailboxes_poll
-from kefu.channels.services.sms import sms_gateway_save, sms_send
+from kefu.channels.services.sms import (
+    sms_deliver,
+    sms_enqueue,
+    sms_gateway_save,
+    sms_send,
+    sms_send_due,
+)
 
 __all__ = [
     "inbound_process",
@@ -30,8 +37,12 @@ __all__ = [
     "outbound_enqueue",
     "outbox_send",
     "outbox_send_due",
+    "sms_deliver",
+    "sms_enqueue",
     "sms_gateway_save",
     "sms_send",
+    "sms_send_due",
+    "ticket_event_mail",
     "ticket_notification_mail",
     "ticket_reply_mail",
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kefu.channels.choices import MailTemplateKeyChoices
 from kefu.channels.crypto import secret_encrypt
 from kefu.channels.models import Mailbox, MailTemplate
 
@@ -56,7 +57,11 @@ def mail_template_save(*, actor, key: str, language: str, subject: str, body: st
     )
     row.subject = " ".join((subject or "").split())
     row.body = body or ""
-    if not row.subject or not row.body.strip():
+    if key == MailTemplateKeyChoices.SMS:
+        row.subject = ""
+        if not row.body.strip():
+            raise ValidationError({"body": [_("Write the text of the message.")]})
+    elif not row.subject or not row.body.strip():
         raise ValidationError({"subject": [_("Give the template a subject and a text.")]})
     row.full_clean()
     row.save()

@@ -99,9 +99,11 @@ def outbound_enqueue(
     refs = [r for r in dict.fromkeys(references or []) if r][-20:]
     if refs:
         headers["References"] = " ".join(f"<{r}>" for r in refs)
-    if kind == OutboundKindChoices.ACKNOWLEDGEMENT:
+    if kind == OutboundKindChoices.ACKNOWLEDGEMENT and in_reply_to:
         headers["Auto-Submitted"] = "auto-replied"
-    elif kind == OutboundKindChoices.NOTIFICATION:
+    elif kind in AUTOMATIC_KINDS:
+        # RFC 3834: "auto-replied" answers a message; a notice nobody wrote to us about
+        # (a portal request's acknowledgement, a resolution) is "auto-generated".
         headers["Auto-Submitted"] = "auto-generated"
     if kind in AUTOMATIC_KINDS:
         headers["Precedence"] = "bulk"
@@ -148,16 +150,25 @@ def ticket_reply_mail(*, entry_id: int, agent_name: str = "") -> OutboundMessage
     """Mail an agent's public reply to the requester, threaded under the customer's mail.
 
     The subject carries the ticket reference; In-Reply-To is the customer's latest mail and
-    References the whole thread; the entry's public attachments go along. Returns None when
-    the requester has no deliverable address or the entry is not a public reply.
+    References the whole thread; the entry's public attachments go along. One entry is mailed
+    once: asking again returns the row queued the first time. Returns None when the entry is
+    not a public reply, when the requester has no deliverable address (recorded on the ticket
+    if their address bounced), or when the agent wrote by mail with the requester among the
+    recipients (they have it already).
     """
+    existing = OutboundMessage.objects.filter(entry_id=entry_id, kind=OutboundKindChoices.REPLY)
+    if (row := existing.first()) is not None:
+        return row
     entry = service.entry_get_summary(entry_id)
-    if entry is None or entry["kind"] != "reply":
+    if entry is None or entry["kind"] != "reply" or entry["author_contact_id"] is not None:
         return None
     ticket = service.ticket_mail_summary(entry["ticket_id"])
     contact, language = _contact_values(ticket)
     address = _deliverable_email(contact)
     if address is None:
+        _undeliverable_record(ticket["id"], contact, what=_("The reply"))
+        return None
+    if entry["message_id"] and _was_recipient(entry["message_id"], address):
         return None
     values = {
         "ticket_number": ticket["number"] or "",
@@ -189,25 +200,51 @@ def ticket_reply_mail(*, entry_id: int, agent_name: str = "") -> OutboundMessage
     )
 
 
-def ticket_notification_mail(*, ticket_id: int, text: str) -> OutboundMessage | None:
-    """Mail the requester an automatic notice about their ticket (marked auto-generated)."""
+def _was_recipient(message_id: str, address: str) -> bool:
+    """Whether ``address`` was among the other recipients of the inbound mail ``message_id``."""
+    others = (
+        InboundMessage.objects.filter(message_id=message_id)
+        .values_list("cc_addresses", flat=True)
+        .first()
+    )
+    return address.lower() in [a.lower() for a in others or []]
+
+
+# The template and mail kind of each automatic notice; anything else is a "notification".
+EVENT_MAILS = {
+    "created": ("acknowledgement", OutboundKindChoices.ACKNOWLEDGEMENT),
+    "resolved": ("resolved", OutboundKindChoices.NOTIFICATION),
+}
+
+
+def ticket_event_mail(*, ticket_id: int, event: str, text: str = "") -> OutboundMessage | None:
+    """Mail the requester an automatic notice about their ticket (the acknowledgement of a
+    request opened elsewhere, its resolution, or a notification with ``text``).
+
+    Written with the template of the event in the requester's language, threaded under the
+    ticket's mail, marked ``Auto-Submitted: auto-generated`` and ``Precedence: bulk``. Returns
+    None for an unknown ticket or a requester without a deliverable address.
+    """
     ticket = service.ticket_mail_summary(ticket_id)
     if ticket is None:
         return None
     contact, language = _contact_values(ticket)
     address = _deliverable_email(contact)
     if address is None:
+        _undeliverable_record(ticket_id, contact, what=_("The automatic notice"))
         return None
+    key, kind = EVENT_MAILS.get(event, ("notification", OutboundKindChoices.NOTIFICATION))
     values = {
         "ticket_number": ticket["number"] or "",
         "ticket_subject": ticket["subject"],
         "contact_name": contact["name"],
+        "agent_name": "",
         "body": text,
     }
-    subject, body = template_render(key="notification", language=language, values=values)
+    subject, body = template_render(key=key, language=language, values=values)
     thread = _thread_ids(ticket_id)
     return outbound_enqueue(
-        kind=OutboundKindChoices.NOTIFICATION,
+        kind=kind,
         to=[address],
         subject=subject,
         body=body,
@@ -215,6 +252,37 @@ def ticket_notification_mail(*, ticket_id: int, text: str) -> OutboundMessage | 
         ticket_id=ticket_id,
         in_reply_to=thread[-1] if thread else "",
         references=thread,
+    )
+
+
+def ticket_notification_mail(*, ticket_id: int, text: str) -> OutboundMessage | None:
+    """Mail the requester an automatic notice with ``text`` (marked auto-generated)."""
+    return ticket_event_mail(ticket_id=ticket_id, event="notification", text=text)
+
+
+def _undeliverable_record(ticket_id: int, contact: dict | None, *, what: str) -> None:
+    """Note on the ticket that nothing was mailed because every address of the requester
+    bounced (a requester without any email address is not worth a note)."""
+    emails = [i["value"] for i in (contact or {}).get("identities", []) if i["kind"] == "email"]
+    if not emails:
+        return
+    service.ticket_channel_event_add(
+        ticket_id=ticket_id,
+        verb="mail_not_sent",
+        title=_("%(what)s was not mailed: %(addresses)s is marked undeliverable.")
+        % {"what": what, "addresses": ", ".join(emails)},
+        data={"addresses": emails},
+    )
+
+
+def mail_not_queued_record(*, ticket_id: int, verb: str, error: str) -> None:
+    """Note on the ticket that the mail of an event could not be queued (a bug or bad data)."""
+    service.ticket_channel_event_add(
+        ticket_id=ticket_id,
+        verb="mail_failed",
+        title=_("The mail for this change could not be prepared: %(error)s")
+        % {"error": error[:300]},
+        data={"event": verb},
     )
 
 
