@@ -64,7 +64,9 @@ def latest_expired_contract(*, organization_id: int) -> Contract | None:
 
 def ticket_contract_panel(ticket: Ticket) -> dict[str, Any]:
     """What the agent sees about the ticket's contract: balance, coverage, expiry, warnings."""
-    contract = Contract.objects.filter(pk=ticket.contract_id).first() if ticket.contract_id else None
+    contract = (
+        Contract.objects.filter(pk=ticket.contract_id).first() if ticket.contract_id else None
+    )
     warning = None
     expired = None
     if contract is not None and contract.is_exhausted:

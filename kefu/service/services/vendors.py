@@ -54,7 +54,9 @@ def _clean_uc(values: dict[str, Any], *, current: UnderpinningContract | None) -
         errors["number"] = [_("Another contract has this number.")]
     if not merged["name"]:
         errors["name"] = [_("Give the contract a name.")]
-    vendor = customers.organization_get_summary(merged["vendor_id"]) if merged["vendor_id"] else None
+    vendor = (
+        customers.organization_get_summary(merged["vendor_id"]) if merged["vendor_id"] else None
+    )
     if vendor is None or not vendor["is_vendor"]:
         errors["vendor_id"] = [_("Choose a vendor organization.")]
     if merged["start_date"] is None:

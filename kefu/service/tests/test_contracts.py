@@ -154,9 +154,7 @@ def test_exhausted_contract_marks_new_ticket_billable_but_creates_it(
 
 
 def test_expired_contract_marks_ticket_billable_without_contract(make_contract, make_ticket, org):
-    make_contract(
-        start_date=TODAY - dt.timedelta(days=400), end_date=TODAY - dt.timedelta(days=1)
-    )
+    make_contract(start_date=TODAY - dt.timedelta(days=400), end_date=TODAY - dt.timedelta(days=1))
 
     ticket = make_ticket(organization_id=org.pk)
 
@@ -212,9 +210,9 @@ def test_thresholds_notify_the_owner_once_and_leave_a_sales_follow_up(
     ) == [80, 100]
     assert [m.to for m in mail.outbox] == [["owner@example.cn"], ["owner@example.cn"]]
     assert "80%" in mail.outbox[0].subject and contract.number in mail.outbox[0].subject
-    follow_ups = TimelineEvent.objects.filter(
-        organization=org, verb="contract_threshold"
-    ).order_by("id")
+    follow_ups = TimelineEvent.objects.filter(organization=org, verb="contract_threshold").order_by(
+        "id"
+    )
     assert [e.data["threshold"] for e in follow_ups] == [80, 100]
     assert [e.data["follow_up"] for e in follow_ups] == ["upsell", "renewal"]
     assert follow_ups[0].kind == "contract"

@@ -51,9 +51,7 @@ def test_supervisor_creates_a_contract_and_agent_reads_it(api, supervisor, agent
     assert api(agent).get(f"/api/v1/contracts/{contract.pk}").json()["number"] == "API-1"
 
 
-def test_contract_ending_before_start_and_negative_allowance_answer_problems(
-    api, supervisor, org
-):
+def test_contract_ending_before_start_and_negative_allowance_answer_problems(api, supervisor, org):
     response = _post(
         api(supervisor),
         "/api/v1/contracts",
