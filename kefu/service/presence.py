@@ -8,6 +8,7 @@ is written to the database.
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 WINDOW_SECONDS = 90
 
@@ -16,14 +17,22 @@ def _key(ticket_id: int) -> str:
     return f"service:viewers:{ticket_id}"
 
 
-def ticket_viewers_touch(*, ticket_id: int, user) -> list[str]:
-    """Record that ``user`` is looking at the ticket; return the names of the others."""
+def ticket_viewers_touch(*, ticket_id: int, user, editing: bool = False) -> list[str]:
+    """Record that ``user`` is looking at the ticket; return the names of the others.
+
+    ``editing`` (the agent has started a reply or note) is kept with the name, and shown to the
+    others as "(replying)", until the agent's next poll says otherwise.
+    """
     now = time.time()
-    viewers = {
-        int(uid): (name, seen)
-        for uid, (name, seen) in (cache.get(_key(ticket_id)) or {}).items()
-        if now - seen < WINDOW_SECONDS
-    }
-    viewers[user.pk] = (user.display_name, now)
+    viewers = {}
+    for uid, value in (cache.get(_key(ticket_id)) or {}).items():
+        name, seen, *rest = value
+        if now - seen < WINDOW_SECONDS:
+            viewers[int(uid)] = (name, seen, bool(rest and rest[0]))
+    viewers[user.pk] = (user.display_name, now, editing)
     cache.set(_key(ticket_id), viewers, WINDOW_SECONDS)
-    return sorted(name for uid, (name, _seen) in viewers.items() if uid != user.pk)
+    return sorted(
+        _("%(name)s (replying)") % {"name": name} if is_editing else name
+        for uid, (name, _seen, is_editing) in viewers.items()
+        if uid != user.pk
+    )

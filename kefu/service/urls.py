@@ -14,6 +14,7 @@ urlpatterns = [
     path("views/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("tickets/bulk/", views.ticket_bulk, name="ticket_bulk"),
+    path("tickets/changes/", views.ticket_changes, name="ticket_changes"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/viewers/", views.ticket_viewers, name="ticket_viewers"),
     path("tickets/<int:pk>/entries/", views.ticket_entry_add, name="ticket_entry_add"),

@@ -5,16 +5,17 @@ Views parse input, call one service or selector, and render; permissions come fr
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from kefu.accounts.policy import can, require, scope, staff_required
 from kefu.core.errors import ServiceError
-from kefu.service import selectors, services
+from kefu.service import selectors, services, workspace
 from kefu.service.choices import (
     EntryKindChoices,
     PriorityChoices,
@@ -218,14 +219,15 @@ def ticket_new(request):
     return render(request, "service/ticket_form.html", {"form": form})
 
 
-def _detail_context(request, ticket: Ticket) -> dict:
+def _detail_context(request, ticket: Ticket, **forms) -> dict:
     return {
         "ticket": ticket,
         "entries": selectors.ticket_conversation(ticket),
         "statuses": selectors.ticket_statuses(ticket),
         "context": selectors.customer_context(ticket, user=request.user),
-        "entry_form": EntryForm(),
-        "properties_form": PropertiesForm(
+        "entry_form": forms.get("entry_form") or EntryForm(),
+        "properties_form": forms.get("properties_form")
+        or PropertiesForm(
             initial={
                 "version": ticket.version,
                 "subject": ticket.subject,
@@ -239,11 +241,12 @@ def _detail_context(request, ticket: Ticket) -> dict:
         "assign_form": AssignForm(
             initial={"version": ticket.version, "assignee": ticket.assignee_id}
         ),
-        "escalate_form": EscalateForm(),
-        "merge_form": MergeForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "merge_form": forms.get("merge_form") or MergeForm(),
         "resolution_choices": ResolutionCodeChoices.choices,
         "can_change": can(request.user, CHANGE, ticket),
         "entry_kinds": EntryKindChoices,
+        "side_panels": workspace.side_panels(),
     }
 
 
@@ -257,10 +260,32 @@ def ticket_detail(request, pk: int):
 
 @staff_required("service.view_ticket")
 def ticket_viewers(request, pk: int):
-    """The "also looking at this ticket" notice, polled by the ticket page every 30 s."""
+    """The "also looking at / replying to this ticket" notice, polled by the ticket page."""
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    viewers = ticket_viewers_touch(ticket_id=ticket.pk, user=request.user)
-    return render(request, "service/_viewers.html", {"ticket": ticket, "viewers": viewers})
+    editing = request.GET.get("editing") == "1"
+    viewers = ticket_viewers_touch(ticket_id=ticket.pk, user=request.user, editing=editing)
+    return render(
+        request,
+        "service/_viewers.html",
+        {"ticket": ticket, "viewers": viewers, "editing": editing},
+    )
+
+
+@staff_required("service.view_ticket")
+def ticket_changes(request):
+    """Whether a ticket the user may see changed since ``since``: the lists poll this.
+
+    One indexed read (the latest ``updated_at`` the user may see). Unchanged: 204, and htmx
+    leaves the page alone. Changed: the poller with the new mark, and an ``HX-Trigger`` that
+    makes the list fetch its rows again.
+    """
+    mark = workspace.tickets_changed_mark(request.user)
+    if request.GET.get("since") == mark:
+        return HttpResponse(status=204)
+    response = render(request, "service/_ticket_changes.html", {"changes_mark": mark})
+    if request.GET.get("since"):
+        response["HX-Trigger"] = "tickets-changed"
+    return response
 
 
 def _ticket_for_change(request, pk: int) -> Ticket:
@@ -276,11 +301,39 @@ def _version(request) -> int | None:
         return None
 
 
+def _answer(request, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
+    """After an action on the ticket page: the redirect, or for htmx the fresh workspace.
+
+    htmx swaps ``#ticket-workspace`` (conversation, properties, panels, messages) in place; a
+    refused action answers with its status (409 stale or not allowed, 422 invalid input) and the
+    same fragment, showing why. Without JavaScript the page reloads as before.
+    """
+    if not request.htmx:
+        return redirect(ticket)
+    fresh = selectors.ticket_get(user=request.user, pk=ticket.pk)
+    context = _detail_context(request, fresh, **forms)
+    context["viewers"] = ticket_viewers_touch(ticket_id=fresh.pk, user=request.user)
+    context["partial"] = True
+    return render(request, "service/_ticket_workspace.html", context, status=status)
+
+
+def _refused(request, exc) -> int:
+    _error_message(request, exc)
+    return getattr(exc, "status_code", 422) if isinstance(exc, ServiceError) else 422
+
+
+def _leave(request, to) -> HttpResponse:
+    """Go to another page: a redirect, or for htmx a client-side redirect."""
+    url = to.get_absolute_url() if hasattr(to, "get_absolute_url") else reverse(to)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @require_POST
 @staff_required("service.add_ticketentry")
 def ticket_entry_add(request, pk: int):
     ticket = _ticket_for_change(request, pk)
     form = EntryForm(request.POST, request.FILES)
+    status = 200
     if form.is_valid():
         data = form.cleaned_data
         files = [data["attachment"]] if data["attachment"] else []
@@ -294,14 +347,16 @@ def ticket_entry_add(request, pk: int):
                 attachments=files,
             )
         except (ValidationError, ServiceError) as exc:
-            _error_message(request, exc)
+            status = _refused(request, exc)
         else:
             messages.success(request, _("Saved."))
+            form = None
     else:
+        status = 422
         for errors in form.errors.values():
             for text in errors:
                 messages.error(request, text)
-    return redirect(ticket)
+    return _answer(request, ticket, status=status, entry_form=form)
 
 
 @require_POST
@@ -310,6 +365,7 @@ def ticket_properties(request, pk: int):
     """Save the properties form; a stale version is refused with a clear message."""
     ticket = _ticket_for_change(request, pk)
     form = PropertiesForm(request.POST)
+    status = 200
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -325,12 +381,14 @@ def ticket_properties(request, pk: int):
                 priority=data["priority"],
             )
         except (ValidationError, ServiceError) as exc:
-            _error_message(request, exc)
+            status = _refused(request, exc)
         else:
             messages.success(request, _("Saved."))
     else:
+        status = 422
         messages.error(request, _("Check the properties and try again."))
-    return redirect(ticket)
+        return _answer(request, ticket, status=status, properties_form=form)
+    return _answer(request, ticket, status=status)
 
 
 @require_POST
@@ -338,6 +396,7 @@ def ticket_properties(request, pk: int):
 def ticket_status(request, pk: int):
     ticket = _ticket_for_change(request, pk)
     form = TransitionForm(request.POST)
+    status = 200
     if form.is_valid():
         try:
             services.ticket_transition(
@@ -348,10 +407,13 @@ def ticket_status(request, pk: int):
                 version=form.cleaned_data["version"],
             )
         except (ValidationError, ServiceError) as exc:
-            _error_message(request, exc)
+            status = _refused(request, exc)
         else:
             messages.success(request, _("Status changed."))
-    return redirect(ticket)
+    else:
+        status = 422
+        messages.error(request, _("Choose a status."))
+    return _answer(request, ticket, status=status)
 
 
 @require_POST
@@ -359,6 +421,7 @@ def ticket_status(request, pk: int):
 def ticket_assign(request, pk: int):
     ticket = _ticket_for_change(request, pk)
     form = AssignForm(request.POST)
+    status = 200
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
         try:
@@ -370,10 +433,13 @@ def ticket_assign(request, pk: int):
                 version=form.cleaned_data["version"],
             )
         except (ValidationError, ServiceError) as exc:
-            _error_message(request, exc)
+            status = _refused(request, exc)
         else:
             messages.success(request, _("Assignment saved."))
-    return redirect(ticket)
+    else:
+        status = 422
+        messages.error(request, _("Choose someone to assign the ticket to."))
+    return _answer(request, ticket, status=status)
 
 
 @require_POST
@@ -381,6 +447,7 @@ def ticket_assign(request, pk: int):
 def ticket_escalate(request, pk: int):
     ticket = _ticket_for_change(request, pk)
     form = EscalateForm(request.POST)
+    status = 200
     if form.is_valid():
         queue = form.cleaned_data["queue"]
         try:
@@ -391,14 +458,16 @@ def ticket_escalate(request, pk: int):
                 queue_id=queue.pk if queue else None,
             )
         except (ValidationError, ServiceError) as exc:
-            _error_message(request, exc)
+            status = _refused(request, exc)
         else:
             messages.success(request, _("Ticket escalated."))
             if not scope(request.user, Ticket.objects.filter(pk=ticket.pk)).exists():
-                return redirect("service:ticket_list")
+                return _leave(request, "service:ticket_list")
     else:
+        status = 422
         messages.error(request, _("Say why the ticket is escalated."))
-    return redirect(ticket)
+        return _answer(request, ticket, status=status, escalate_form=form)
+    return _answer(request, ticket, status=status)
 
 
 @require_POST
@@ -408,23 +477,22 @@ def ticket_merge(request, pk: int):
     form = MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the number of the ticket to merge into."))
-        return redirect(ticket)
+        return _answer(request, ticket, status=422, merge_form=form)
     number = form.cleaned_data["target_number"].strip().upper()
     target = scope(request.user, Ticket.objects.all()).filter(number=number).first()
     if target is None or not can(request.user, CHANGE, target):
         messages.error(request, _("No ticket %(number)s that you may change.") % {"number": number})
-        return redirect(ticket)
+        return _answer(request, ticket, status=422, merge_form=form)
     try:
         services.ticket_merge(actor=request.user, source=ticket, target=target)
     except (ValidationError, ServiceError) as exc:
-        _error_message(request, exc)
-        return redirect(ticket)
+        return _answer(request, ticket, status=_refused(request, exc), merge_form=form)
     messages.success(
         request,
         _("%(source)s merged into %(target)s.")
         % {"source": ticket.number, "target": target.number},
     )
-    return redirect(target)
+    return _leave(request, target)
 
 
 @require_POST

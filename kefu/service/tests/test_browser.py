@@ -1,5 +1,7 @@
 """The agent workspace in a real browser (issue #3): create a ticket, reply, add a note, assign it,
-and merge a duplicate into it. Uses the Playwright fixtures of tests/browser."""
+and merge a duplicate into it; replies, notes and property changes are htmx swaps of the
+workspace (no page reload), a stale save shows why it was refused. Uses the Playwright fixtures
+of tests/browser."""
 
 import pytest
 
@@ -12,6 +14,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _submit(page, selector):  # noqa: F811
     with page.expect_navigation():
         page.click(selector)
+
+
+def _swap(page, selector, path):  # noqa: F811
+    """Click and wait until htmx has swapped the workspace with the answer to ``path``."""
+    with page.expect_response(lambda r: path in r.url and r.request.method == "POST"):
+        page.click(selector)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
 
 
 def test_agent_creates_replies_notes_assigns_and_merges(page, log_in, make_agent, admin_user):  # noqa: F811
@@ -30,11 +41,12 @@ def test_agent_creates_replies_notes_assigns_and_merges(page, log_in, make_agent
     assert page.url.endswith(ticket.get_absolute_url())
     assert ticket.number in page.locator("#ticket-number").inner_text()
 
+    page.evaluate("window.kefuNoReload = 42")
     page.fill("#id_body", "请先检查电源线。")
-    _submit(page, "#entry-form button[type=submit]")
+    _swap(page, "#entry-form button[type=submit]", "/entries/")
     page.select_option("#id_kind", "note")
     page.fill("#id_body", "客户是重点门店，优先处理")
-    _submit(page, "#entry-form button[type=submit]")
+    _swap(page, "#entry-form button[type=submit]", "/entries/")
     kinds = list(
         TicketEntry.objects.filter(ticket=ticket).exclude(kind="event").values_list("kind", "body")
     )
@@ -43,9 +55,12 @@ def test_agent_creates_replies_notes_assigns_and_merges(page, log_in, make_agent
     assert "客户是重点门店" in page.locator("#conversation").inner_text()
 
     page.select_option("#assign-form select[name=assignee]", str(agent.pk))
-    _submit(page, "#assign-form button[type=submit]")
+    _swap(page, "#assign-form button[type=submit]", "/assign/")
     assert Ticket.objects.get(pk=ticket.pk).assignee == agent
     assert "Li" in page.locator("#assignee-name").inner_text()
+    # Reply, note and assignment were swapped in place: the page never reloaded.
+    assert page.evaluate("window.kefuNoReload") == 42
+    assert page.locator("#entry-form textarea[name=body]").input_value() == ""
 
     duplicate = Ticket.objects.get(pk=ticket.pk)
     from kefu.service.services import ticket_create
@@ -76,3 +91,33 @@ def test_keyboard_moves_to_next_ticket_of_the_list(page, log_in, make_agent, mak
         page.keyboard.press("k")
     assert page.url.endswith(newer.get_absolute_url())
     assert page.console_errors == []
+
+
+def test_stale_save_is_refused_in_place_with_a_clear_message(page, log_in, make_agent, make_ticket):  # noqa: F811
+    from kefu.service.services import ticket_update
+
+    agent = make_agent(username="stale-agent")
+    ticket = make_ticket(subject="原来的主题")
+    log_in(agent)
+    page.goto(ticket.get_absolute_url())
+    page.evaluate("window.kefuNoReload = 7")
+    # Another agent saves while this one is editing.
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    ticket_update(actor=agent, ticket=fresh, version=fresh.version, subject="同事改过的主题")
+
+    page.fill("#properties-form input[name=subject]", "我的主题")
+    _swap(page, "#properties-form button[type=submit]", "/properties/")
+    message = page.locator("#workspace-messages").inner_text()
+    assert "T-" in message and (
+        "someone else" in message or "其他人" in message or "别人" in message
+    )
+    assert page.locator("#properties-form input[name=subject]").input_value() == "同事改过的主题"
+    assert Ticket.objects.get(pk=ticket.pk).subject == "同事改过的主题"
+    assert page.evaluate("window.kefuNoReload") == 7
+
+    # Saving again on the fresh version works.
+    page.fill("#properties-form input[name=subject]", "我的主题")
+    _swap(page, "#properties-form button[type=submit]", "/properties/")
+    assert Ticket.objects.get(pk=ticket.pk).subject == "我的主题"
+    # The browser logs the refused request's 409 itself; no script error besides.
+    assert [e for e in page.console_errors if "status of 409" not in e] == []

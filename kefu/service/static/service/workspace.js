@@ -1,6 +1,10 @@
 // The agent workspace. Ticket page: "r" focuses the reply box, "n" switches it to a note,
 // "j"/"k" open the next/previous ticket of the list the agent came from.
-// Ticket list: the rows refresh every 30 s, except while the agent has tickets selected.
+// Ticket list: the rows refresh when a ticket changes (the poller of views.ticket_changes
+// triggers "tickets-changed"), except while the agent has tickets selected.
+// Ticket page: actions answer with the workspace fragment; a refused one (409 stale or not
+// allowed, 422 invalid) is swapped in too, so its message shows. Typing a reply tells the
+// other agents looking at the ticket ("replying").
 (function () {
   "use strict";
   var LIST_KEY = "kefu.service.ticketList";
@@ -41,6 +45,25 @@
     var rows = event.detail && event.detail.elt;
     if (rows && rows.id === "ticket-rows" && rows.querySelector("input[type=checkbox]:checked")) {
       event.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if ((status === 409 || status === 422) && event.detail.target &&
+        event.detail.target.id === "ticket-workspace") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("input", function (event) {
+    var flag = document.getElementById("ticket-editing");
+    if (!flag || !event.target || event.target.id !== "id_body") {
+      return;
+    }
+    var editing = event.target.value.trim() ? "1" : "0";
+    if (flag.value !== editing) {
+      flag.value = editing;
+      document.body.dispatchEvent(new CustomEvent("kefu:editing"));
     }
   });
   document.addEventListener("keydown", function (event) {

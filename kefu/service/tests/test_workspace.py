@@ -1,0 +1,216 @@
+"""The htmx workspace: actions answer with the ticket page's fragment, refusals with their
+status and message, lists poll a cheap change mark, and presence tells who is replying."""
+
+import pytest
+from django.test import Client
+
+from kefu.service import workspace
+from kefu.service.models import Ticket, TicketEntry
+from kefu.service.presence import ticket_viewers_touch
+from kefu.service.services import ticket_update
+from kefu.service.tests.factories import QueueFactory
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def agent_client(client, make_agent):
+    agent = make_agent(username="hx-agent", first_name="Na", last_name="Li")
+    client.force_login(agent)
+    client.agent = agent
+    return client
+
+
+def _properties(version, subject="我的修改"):
+    return {
+        "version": version,
+        "subject": subject,
+        "ticket_type": "question",
+        "impact": 2,
+        "urgency": 2,
+        "priority": 3,
+    }
+
+
+def test_htmx_reply_answers_with_the_workspace_fragment(agent_client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/entries/", {"kind": "reply", "body": "请重启打印机"}, **HX
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="ticket-workspace"')
+    assert "<html" not in content
+    assert "请重启打印机" in content
+    assert 'id="workspace-messages"' in content
+    entry = TicketEntry.objects.get(ticket=ticket, kind="reply", body="请重启打印机")
+    assert entry.author == agent_client.agent
+    # The fragment carries the new version for the next save.
+    assert f'data-version="{Ticket.objects.get(pk=ticket.pk).version}"' in content
+
+
+def test_htmx_note_keeps_the_page_and_writes_a_note(agent_client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/entries/", {"kind": "note", "body": "内部备注"}, **HX
+    )
+    assert response.status_code == 200
+    assert TicketEntry.objects.filter(ticket=ticket, kind="note", body="内部备注").count() == 1
+
+
+def test_htmx_empty_reply_is_refused_with_422_and_nothing_written(agent_client, make_ticket):
+    ticket = make_ticket()
+    before = TicketEntry.objects.filter(ticket=ticket).count()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/entries/", {"kind": "reply", "body": ""}, **HX
+    )
+    assert response.status_code == 422
+    assert 'id="ticket-workspace"' in response.content.decode()
+    assert TicketEntry.objects.filter(ticket=ticket).count() == before
+
+
+def test_htmx_stale_save_is_refused_with_409_and_a_clear_message(
+    agent_client, make_ticket, admin_user
+):
+    ticket = make_ticket(subject="原主题")
+    read_version = ticket.version
+    ticket_update(actor=admin_user, ticket=ticket, version=read_version, subject="别人改了")
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/properties/", _properties(read_version), **HX
+    )
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by someone else" in content
+    # The fragment shows the current subject, ready for the change to be made again.
+    assert "别人改了" in content
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.subject == "别人改了"
+    assert f'data-version="{fresh.version}"' in content
+
+
+def test_htmx_property_save_swaps_in_the_new_values(agent_client, make_ticket):
+    ticket = make_ticket(subject="原主题")
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/properties/", _properties(ticket.version, "新主题"), **HX
+    )
+    assert response.status_code == 200
+    assert "新主题" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).subject == "新主题"
+
+
+def test_htmx_invalid_transition_answers_409(agent_client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/status/",
+        {"status": "no-such-status", "version": ticket.version},
+        **HX,
+    )
+    assert response.status_code in (409, 422)
+    assert Ticket.objects.get(pk=ticket.pk).status_id == ticket.status_id
+
+
+def test_htmx_assign_and_merge(agent_client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/assign/",
+        {"assignee": agent_client.agent.pk, "version": ticket.version},
+        **HX,
+    )
+    assert response.status_code == 200
+    assert Ticket.objects.get(pk=ticket.pk).assignee == agent_client.agent
+
+    duplicate = make_ticket(requester_id=ticket.requester_id)
+    response = agent_client.post(
+        f"/service/tickets/{duplicate.pk}/merge/", {"target_number": ticket.number}, **HX
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == ticket.get_absolute_url()
+    assert Ticket.objects.get(pk=duplicate.pk).merged_into_id == ticket.pk
+
+
+def test_htmx_merge_into_itself_is_refused_and_changes_nothing(agent_client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/merge/", {"target_number": ticket.number}, **HX
+    )
+    assert response.status_code == 409
+    assert Ticket.objects.get(pk=ticket.pk).merged_into_id is None
+
+
+def test_without_javascript_actions_still_redirect(agent_client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/service/tickets/{ticket.pk}/entries/", {"kind": "reply", "body": "好的"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == ticket.get_absolute_url()
+
+
+def test_change_poll_is_quiet_until_a_visible_ticket_changes(agent_client, make_ticket):
+    ticket = make_ticket()
+    first = agent_client.get("/service/tickets/changes/")
+    assert first.status_code == 200
+    assert "HX-Trigger" not in first
+    mark = workspace.tickets_changed_mark(agent_client.agent)
+    assert f"since={mark}" in first.content.decode()
+
+    assert agent_client.get("/service/tickets/changes/", {"since": mark}).status_code == 204
+
+    # A ticket in a queue the agent does not work changes: still quiet.
+    make_ticket(queue_id=QueueFactory(key="elsewhere").pk)
+    assert agent_client.get("/service/tickets/changes/", {"since": mark}).status_code == 204
+
+    agent_client.post(f"/service/tickets/{ticket.pk}/entries/", {"kind": "note", "body": "变了"})
+    changed = agent_client.get("/service/tickets/changes/", {"since": mark})
+    assert changed.status_code == 200
+    assert changed["HX-Trigger"] == "tickets-changed"
+    assert f"since={mark}" not in changed.content.decode()
+
+
+def test_list_rows_refresh_on_the_change_event(agent_client, make_ticket):
+    make_ticket()
+    content = agent_client.get("/service/?view=queue").content.decode()
+    assert 'hx-trigger="tickets-changed from:body"' in content
+    assert 'id="ticket-changes"' in content
+
+
+def test_change_poll_needs_a_staff_login(client, make_ticket):
+    make_ticket()
+    response = client.get("/service/tickets/changes/")
+    assert response.status_code in (302, 403)
+
+
+def test_presence_shows_who_is_replying(agent_client, make_agent, make_ticket):
+    ticket = make_ticket()
+    colleague = make_agent(username="colleague", first_name="Lei", last_name="Wang")
+    other = Client()
+    other.force_login(colleague)
+    other.get(f"/service/tickets/{ticket.pk}/viewers/", {"editing": "1"})
+
+    response = agent_client.get(f"/service/tickets/{ticket.pk}/")
+    content = response.content.decode()
+    assert "Lei Wang" in content
+    assert "replying" in content.lower() or "正在回复" in content
+    # The colleague stops typing: only "looking" remains.
+    other.get(f"/service/tickets/{ticket.pk}/viewers/", {"editing": "0"})
+    names = ticket_viewers_touch(ticket_id=ticket.pk, user=agent_client.agent)
+    assert names == ["Lei Wang"]
+
+
+def test_side_panels_are_composable(agent_client, make_ticket, settings, tmp_path):
+    (tmp_path / "service").mkdir()
+    (tmp_path / "service" / "_bench_panel.html").write_text(
+        '<section class="panel" id="extra-panel">{{ ticket.number }}</section>'
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0].get("DIRS", [])]}
+    ]
+    ticket = make_ticket()
+    workspace.register_side_panel("service/_bench_panel.html", order=15)
+    try:
+        content = agent_client.get(f"/service/tickets/{ticket.pk}/").content.decode()
+    finally:
+        workspace._SIDE_PANELS.pop("service/_bench_panel.html")
+    assert f'id="extra-panel">{ticket.number}' in content
+    assert content.index('id="properties"') < content.index('id="extra-panel"')
+    assert content.index('id="extra-panel"') < content.index('id="status"')
