@@ -47,14 +47,16 @@ class SurveyAlreadyAnswered(ValidationError):
 
 def survey_token(survey: Survey) -> str:
     """Return the signed token of the survey's link (stable: it can be rebuilt at any time)."""
-    return signing.dumps({"s": survey.pk, "t": survey.ticket_id, "n": survey.nonce}, salt=SALT)
+    # A plain Signer (no timestamp): the same survey always has the same link.
+    payload = {"s": survey.pk, "t": survey.ticket_id, "n": survey.nonce}
+    return signing.Signer(salt=SALT).sign_object(payload)
 
 
 def survey_for_token(token: str) -> Survey | None:
     """Return the survey a token names, or None for a tampered, foreign or unknown token."""
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("s"), int):
         return None
