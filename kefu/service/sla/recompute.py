@@ -6,6 +6,8 @@ with one ``UPDATE ... FROM (VALUES ...)`` statement. Levels already fired are re
 query per page reads them.
 """
 
+import json
+
 from django.db import connection, transaction
 
 from kefu.service.sla import policies as policy_lookup
@@ -13,10 +15,6 @@ from kefu.service.sla.cache import compiled_calendar
 from kefu.service.sla.calendar import due_from_history, to_ts
 
 CHUNK = 5000
-
-
-def _ts(value) -> int:
-    return to_ts(value) if hasattr(value, "timestamp") else int(value)
 
 
 def sla_recompute_all(*, chunk: int = CHUNK, now=None) -> int:
@@ -30,22 +28,20 @@ def sla_recompute_all(*, chunk: int = CHUNK, now=None) -> int:
     calendars: dict[int, object] = {}
     thresholds_cache: dict[tuple, list] = {}
     last_id, total = 0, 0
-    live = SlaClock.objects.filter(stopped_at__isnull=True)
+    table = connection.ops.quote_name(SlaClock._meta.db_table)
+    # Times come back as POSIX seconds computed by the database: no datetime objects per row.
+    if connection.vendor == "postgresql":
+        epoch = "EXTRACT(EPOCH FROM started_at)::bigint"
+    else:
+        epoch = "CAST(strftime('%%s', started_at) AS INTEGER)"
+    select = (
+        f"SELECT id, {epoch}, pauses, target_seconds, calendar_id, policy_id, metric, cycle "  # noqa: S608
+        f"FROM {table} WHERE stopped_at IS NULL AND id > %s ORDER BY id LIMIT %s"
+    )
     while True:
-        rows = list(
-            live.filter(pk__gt=last_id)
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "started_at",
-                "pauses",
-                "target_seconds",
-                "calendar_id",
-                "policy_id",
-                "metric",
-                "cycle",
-            )[:chunk]
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(select, [last_id, chunk])
+            rows = cursor.fetchall()
         if not rows:
             break
         last_id = rows[-1][0]
@@ -55,11 +51,12 @@ def sla_recompute_all(*, chunk: int = CHUNK, now=None) -> int:
         ).values_list("clock_id", "cycle", "level"):
             fired.setdefault(clock_id, set()).add((cycle, level))
         values = []
-        for pk, started_at, pauses, target, calendar_id, policy_id, metric, cycle in rows:
+        for pk, started, pauses, target, calendar_id, policy_id, metric, cycle in rows:
             calendar = calendars.get(calendar_id)
             if calendar is None:
                 calendar = calendars[calendar_id] = compiled_calendar(calendar_id)
-            started = _ts(started_at)
+            if isinstance(pauses, str):
+                pauses = json.loads(pauses) if pauses != "[]" else ()
             history = [(p[0], p[1]) for p in pauses] if pauses else ()
             due = due_from_history(calendar, started, history, target)
             next_action = None

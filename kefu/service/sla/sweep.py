@@ -73,13 +73,16 @@ def sla_sweep(
         token = secrets.token_hex(8)
         ids = sla_claim(now=now, token=token, limit=batch)
         totals["claimed"] += len(ids)
-        for clock_id in ids:
-            try:
-                totals["fired"] += sla_clock_process(
-                    clock_id=clock_id, token=token, now=now, policies=policies
-                )
-            except Exception:  # one broken clock must not stop the sweep; its lease expires
-                log.exception("SLA clock %s failed", clock_id)
+        # One transaction per batch (one commit, not one per clock); each clock in a savepoint,
+        # so a broken clock rolls back alone and is retried when its lease expires.
+        with transaction.atomic():
+            for clock_id in ids:
+                try:
+                    totals["fired"] += sla_clock_process(
+                        clock_id=clock_id, token=token, now=now, policies=policies
+                    )
+                except Exception:
+                    log.exception("SLA clock %s failed", clock_id)
         if len(ids) < batch:
             break
     return totals
@@ -102,6 +105,7 @@ def sla_clock_process(
         return 0
     policy = _policy(clock.policy_id, policies)
     fired_count = 0
+    changed_ticket = False
     done: set[int] = set()
     if policy is not None and clock.stopped_at is None:
         calendar = compiled_calendar(clock.calendar_id, fresh=False)
@@ -133,8 +137,8 @@ def sla_clock_process(
             )
             fired_count += 1
             done.add(level)
-    if fired_count:
-        # The level's actions may have re-saved the clock (a priority raise recomputes targets).
+    if changed_ticket:
+        # A priority raise or a new queue re-saved the clock (targets recomputed): re-read it.
         clock.refresh_from_db()
         policies.pop(clock.policy_id, None)
         policy = _policy(clock.policy_id, policies)

@@ -257,3 +257,14 @@ def test_policy_with_zero_or_negative_target_is_refused(admin_user, db):
     assert "target_3_first_response_minutes" in error.value.message_dict
     assert "target_3_resolution_minutes" in error.value.message_dict
     assert SlaPolicy.objects.count() == count
+
+
+def test_full_recompute_restores_due_and_next_action(policy, make_ticket):
+    from kefu.service.sla.recompute import sla_recompute_all
+
+    tickets = [make_ticket(priority=3) for _ in range(3)]
+    before = {c.pk: (c.due_at, c.next_action_at, c.state) for c in SlaClock.objects.all()}
+    SlaClock.objects.update(due_at=None, next_action_at=None, state="breached")
+    assert sla_recompute_all(chunk=2, now=_clock(tickets[0]).started_at) == len(before)
+    after = {c.pk: (c.due_at, c.next_action_at, c.state) for c in SlaClock.objects.all()}
+    assert after == before
