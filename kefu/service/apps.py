@@ -52,6 +52,9 @@ class ServiceConfig(AppConfig):
         from kefu.service.signals import ticket_changed
 
         ticket_changed.connect(on_ticket_changed, dispatch_uid="service.surveys")
+        from kefu.service.panels import satisfaction_panel
+
+        register_panel_provider(satisfaction_panel)
 
         from kefu.service.sla import receivers as sla_receivers
 

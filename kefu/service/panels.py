@@ -28,6 +28,29 @@ def tickets_panel(request, *, organization=None, contact=None):
     }
 
 
+def satisfaction_panel(request, *, organization=None, contact=None):
+    """CSAT figures of the organization's (or contact's) surveys of the last year."""
+    if not can(request.user, "service.view_ticket"):
+        return None
+    from kefu.service.reporting import Period
+    from kefu.service.reporting.csat import csat_summary
+
+    if organization is not None:
+        filters = {"organization_id": organization.pk}
+    elif contact is not None:
+        filters = {"contact_id": contact.pk}
+    else:
+        return None
+    figures = csat_summary(user=request.user, period=Period.last_days(365), **filters)
+    return {
+        "key": "satisfaction",
+        "title": _("Satisfaction (last 12 months)"),
+        "template": "service/_satisfaction_panel.html",
+        "context": {"figures": figures},
+        "order": 11,
+    }
+
+
 def tickets_search(user, query: str, limit: int):
     """Global search: tickets by number or subject, as the user may see them."""
     if not can(user, "service.view_ticket"):
