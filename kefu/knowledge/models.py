@@ -1,4 +1,6 @@
 import math
+import os
+import secrets
 import uuid
 
 from django.conf import settings
@@ -168,6 +170,44 @@ class Article(TimeStampedModel):
             + math.log1p(self.view_count),
             3,
         )
+
+
+def _attachment_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def attachment_path(instance: "ArticleAttachment", filename: str) -> str:
+    """Store under the random token: a path no one can guess or enumerate."""
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"knowledge/attachments/{instance.token[:2]}/{instance.token}{ext}"
+
+
+class ArticleAttachment(models.Model):
+    """A file or image of an article. ``token`` names its download URL (staff:
+    ``knowledge:attachment_download``; the portal serves those of live public articles)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    token = models.CharField(max_length=64, unique=True, default=_attachment_token, editable=False)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("article attachment")
+        verbose_name_plural = _("article attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class ArticleVersion(models.Model):
