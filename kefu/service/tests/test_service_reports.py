@@ -280,3 +280,22 @@ def test_csv_export_is_utf8_with_bom(world, client):
     assert len(lines) == 3
     assert "星巴克（上海）,2,2,100.0,4.0,50.0" in lines
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_portal_customer_is_denied_the_reports(world, client, make_user):
+    customer = make_user(None, username="portal-user")
+    client.force_login(customer)
+    assert client.get("/service/reports/").status_code == 403
+    assert client.get("/service/reports/csat_agent.csv").status_code == 403
+
+
+def test_organization_page_shows_its_satisfaction(world, client):
+    from kefu.service.models import Survey
+
+    # Move the fixture's October surveys into the last year, as the panel looks back 365 days.
+    Survey.objects.update(created_at=timezone.now() - dt.timedelta(days=3))
+    client.force_login(world.supervisor)
+    page = client.get(world.org_x.get_absolute_url()).content.decode()
+    assert "satisfaction-panel" in page
+    # org X: ratings 5, 3 and 1 (t5) -> 1 of 3 satisfied
+    assert '<span class="stat">33.3%</span>' in page
