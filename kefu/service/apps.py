@@ -63,3 +63,6 @@ class ServiceConfig(AppConfig):
         auditlog.register(m.BusinessCalendarInterval)
         auditlog.register(m.BusinessCalendarException)
         sla_receivers.connect()
+        from kefu.service.workspace import register_side_panel
+
+        register_side_panel("service/sla/_ticket_clocks.html", order=20)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from kefu.service import report_views, views
 from kefu.service.urls_contracts import urlpatterns as contract_urlpatterns
+from kefu.service.urls_sla import urlpatterns as sla_urlpatterns
 
 app_name = "service"
 
@@ -27,3 +28,4 @@ urlpatterns = [
     path("attachments/<str:token>/", views.attachment_download, name="attachment_download"),
 ]
 urlpatterns += contract_urlpatterns
+urlpatterns += sla_urlpatterns
