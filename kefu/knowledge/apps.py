@@ -17,6 +17,7 @@ class KnowledgeConfig(AppConfig):
         auditlog.register(m.Category)
         auditlog.register(m.Article, exclude_fields=["body_html", "view_count", "quality"])
         auditlog.register(m.ArticleTicketLink)
+        auditlog.register(m.ArticleAttachment)
 
         grant(Role.ADMIN, ["knowledge.*"])
         grant(Role.SUPERVISOR, ["knowledge.*"])

@@ -15,6 +15,13 @@ urlpatterns = [
     path("<int:pk>/", views.article_detail, name="article_detail"),
     path("<int:pk>/edit/", views.article_edit, name="article_edit"),
     path("<int:pk>/text/", views.article_text, name="article_text"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path(
+        "<int:pk>/attachments/<str:token>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
+    path("files/<str:token>/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
     path("<int:pk>/link/<int:ticket_id>/", views.article_link_ticket, name="article_link_ticket"),
     path("<int:pk>/<str:action>/", views.article_transition, name="article_transition"),

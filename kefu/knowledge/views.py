@@ -4,7 +4,7 @@ and the fragments the ticket page includes (suggestions and the article picker).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +18,9 @@ from kefu.knowledge.choices import (
     ArticleVisibilityChoices,
 )
 from kefu.knowledge.forms import ArticleForm, ReviewForm, apply_errors
-from kefu.knowledge.models import Article, ArticleVersion
+from kefu.knowledge.models import Article, ArticleAttachment, ArticleVersion
 from kefu.knowledge.search import article_search
+from kefu.knowledge.services import attachments
 
 REVIEW = services.REVIEW_PERMISSION
 
@@ -61,6 +62,7 @@ def article_detail(request, pk):
         "versions": article.versions.select_related("created_by")[:20],
         "reviews": article.reviews.select_related("reviewer")[:20],
         "review_form": ReviewForm(),
+        "attachments": article.attachments.all(),
         "can_change": can(request.user, "knowledge.change_article"),
         "can_review": can(request.user, REVIEW),
         "missing_languages": [
@@ -79,6 +81,51 @@ def article_text(request, pk):
     ticket page puts into a reply (drafts and archived articles are not offered)."""
     article = get_object_or_404(Article.objects.live(), pk=pk)
     return HttpResponse(f"{article.title}\n\n{article.body}", content_type="text/plain")
+
+
+def serve_attachment(attachment) -> FileResponse:
+    """Images inline (to show in the article), every other file as a download."""
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@staff_required("knowledge.view_article")
+def attachment_download(request, token):
+    return serve_attachment(get_object_or_404(ArticleAttachment, token=token))
+
+
+@require_POST
+@staff_required("knowledge.change_article")
+def attachment_add(request, pk):
+    """Upload a file or image (``file``); a refused one is reported and nothing is stored."""
+    article = get_object_or_404(Article, pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file first."))
+        return redirect(article.get_absolute_url())
+    try:
+        attachment = attachments.article_attachment_add(
+            actor=request.user, article=article, upload=upload
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("“%(name)s” attached.") % {"name": attachment.filename})
+    return redirect(article.get_absolute_url())
+
+
+@require_POST
+@staff_required("knowledge.change_article")
+def attachment_remove(request, pk, token):
+    attachment = get_object_or_404(ArticleAttachment, token=token, article_id=pk)
+    attachments.article_attachment_remove(actor=request.user, attachment=attachment)
+    messages.success(request, _("Attachment removed."))
+    return redirect(reverse("knowledge:article_detail", args=[pk]))
 
 
 def _form_page(request, form, *, title, cancel_url):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("kb/suggest/", views.kb_suggest, name="kb_suggest"),
     path("kb/category/<slug:slug>/", views.kb_category, name="kb_category"),
     path("kb/vote/<str:token>/<str:choice>/", votes.vote_link, name="kb_vote_link"),
+    path("kb/files/<str:token>/", views.kb_file, name="kb_file"),
     path("kb/<str:slug>/", views.kb_article, name="kb_article"),
     path("kb/<str:slug>/vote/", views.kb_vote, name="kb_vote"),
     path("requests/", views.request_list, name="request_list"),

@@ -123,6 +123,17 @@ def kb_vote(request, slug):
     return redirect("portal:kb_article", slug=article.slug)
 
 
+def kb_file(request, token):
+    """A file or image of a live public article (anything else answers 404)."""
+    from kefu.knowledge.models import ArticleAttachment
+    from kefu.knowledge.views import serve_attachment
+
+    attachment = get_object_or_404(
+        ArticleAttachment.objects.filter(article__in=_public_articles()), token=token
+    )
+    return serve_attachment(attachment)
+
+
 def kb_suggest(request):
     """Best matching public articles for what the customer is typing (an htmx fragment)."""
     query = " ".join(
