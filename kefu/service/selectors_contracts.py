@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from kefu.customers import facade as customers
@@ -159,3 +159,40 @@ def vendor_compliance(start: dt.datetime, end: dt.datetime) -> list[dict[str, An
             }
         )
     return report
+
+
+def contract_usage(start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """Use of each contract in ``[start, end)``: units covered and not covered, tickets.
+
+    One grouped query over the consumption rows, plus the contracts' current balance. Units
+    are tickets, or minutes for an hours contract (``allowance_unit`` says which).
+    """
+    rows = (
+        ContractConsumption.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("contract_id")
+        .annotate(
+            units=Sum("units"),
+            overage_units=Sum("overage_units"),
+            tickets=Count("ticket_id", distinct=True),
+        )
+    )
+    usage = {row["contract_id"]: row for row in rows}
+    contracts = with_organization_names(
+        Contract.objects.filter(pk__in=usage).order_by("organization_id", "number")
+    )
+    return [
+        {
+            "contract_id": contract.pk,
+            "number": contract.number,
+            "organization_id": contract.organization_id,
+            "organization_name": contract.organization_name,
+            "allowance_unit": contract.allowance_unit,
+            "units": usage[contract.pk]["units"] or 0,
+            "overage_units": usage[contract.pk]["overage_units"] or 0,
+            "tickets": usage[contract.pk]["tickets"],
+            "allowance_units": contract.allowance_units,
+            "used_units": contract.used_units,
+            "used_percent": contract.used_percent,
+        }
+        for contract in contracts
+    ]

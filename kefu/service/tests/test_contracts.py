@@ -263,3 +263,26 @@ def test_vendor_cannot_hold_a_customer_contract(admin_user):
             allowance=1,
         )
     assert "organization_id" in caught.value.message_dict
+
+
+def test_contract_usage_report_sums_the_period(make_contract, make_ticket, org):
+    from kefu.service.selectors_contracts import contract_usage
+
+    contract = make_contract(allowance=2)
+    for _ in range(3):
+        make_ticket(organization_id=org.pk)
+    now = timezone.now()
+
+    rows = contract_usage(now - dt.timedelta(days=1), now + dt.timedelta(days=1))
+    before = contract_usage(now - dt.timedelta(days=9), now - dt.timedelta(days=8))
+
+    assert before == []
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["contract_id"], row["units"], row["overage_units"], row["tickets"]) == (
+        contract.pk,
+        2,
+        1,
+        3,
+    )
+    assert row["used_percent"] == 100
