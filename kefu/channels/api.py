@@ -71,7 +71,7 @@ def mail_inbound_create(request, mailbox_id: int | None = None):
         raw=raw, mailbox=mailbox, source=InboundSourceChoices.API
     )
     if created:
-        row = services.inbound_process(inbound_id=row.pk)
+        row = services.inbound_process(inbound_id=row.pk, raw=raw)
     return Status(201 if created else 200, InboundMessage.objects.defer("raw").get(pk=row.pk))
 
 

@@ -90,41 +90,49 @@ def inbound_receive(
     digest = hashlib.sha256(raw).hexdigest()
     message_id = _peek_message_id(raw)
     mailbox_id = mailbox.pk if mailbox else None
-    found = _existing(mailbox_id=mailbox_id, uid=uid, message_id=message_id, sha256=digest)
-    if found is None:
-        try:
-            with transaction.atomic():
-                row = InboundMessage.objects.create(
-                    mailbox=mailbox,
-                    source=source,
-                    uid=uid,
-                    message_id=message_id,
-                    sha256=digest,
-                    raw=raw,
-                    size=len(raw),
-                )
-            return row, True
-        except IntegrityError:
-            found = _existing(mailbox_id=mailbox_id, uid=uid, message_id=message_id, sha256=digest)
-            if found is None:
-                raise
+    try:
+        # Insert first: a new message (the usual case) costs one INSERT, not three look-ups;
+        # the unique constraints (mailbox+UID, Message-ID, sha256) catch every duplicate.
+        with transaction.atomic():
+            row = InboundMessage.objects.create(
+                mailbox=mailbox,
+                source=source,
+                uid=uid,
+                message_id=message_id,
+                sha256=digest,
+                raw=raw,
+                size=len(raw),
+            )
+        return row, True
+    except IntegrityError:
+        found = _existing(mailbox_id=mailbox_id, uid=uid, message_id=message_id, sha256=digest)
+        if found is None:
+            raise
     InboundMessage.objects.filter(pk=found.pk).update(copies_seen=F("copies_seen") + 1)
     return found, False
 
 
-def inbound_process(*, inbound_id: int) -> InboundMessage:
+def inbound_process(*, inbound_id: int, raw: bytes | None = None) -> InboundMessage:
     """Parse a received message and act on it, or quarantine it with the reason.
 
     Only rows in state ``received`` are processed (so a second worker, or a second copy, does
     nothing). The ticket write and the row's new state commit together; a failure rolls the
-    ticket side back and records the quarantine instead.
+    ticket side back and records the quarantine instead. ``raw``: the bytes the caller has
+    just stored (saves reading them back); otherwise they are read from the row.
     """
     try:
         with transaction.atomic():
-            row = InboundMessage.objects.select_for_update().get(pk=inbound_id)
+            row = (
+                InboundMessage.objects.select_for_update()
+                .select_related("mailbox")
+                .defer("raw", "html_body", "text_body")
+                .get(pk=inbound_id)
+            )
             if row.state != InboundStateChoices.RECEIVED:
                 return row
-            _process(row)
+            if raw is None:
+                raw = InboundMessage.objects.values_list("raw", flat=True).get(pk=inbound_id)
+            _process(row, bytes(raw))
             return row
     except MailRejected as exc:
         return _quarantine(inbound_id, f"{exc.code}: {exc.detail}")
@@ -156,9 +164,10 @@ def mail_ingest(
     *, raw: bytes, mailbox: Mailbox | None = None, uid: str = "", source: str
 ) -> InboundMessage:
     """Store and process one raw message; the entry point of the pipe command and the API."""
-    row, _created = inbound_receive(raw=raw, mailbox=mailbox, uid=uid, source=source)
+    row, created = inbound_receive(raw=raw, mailbox=mailbox, uid=uid, source=source)
     if row.state == InboundStateChoices.RECEIVED:
-        row = inbound_process(inbound_id=row.pk)
+        # A copy may differ from the first one's bytes (another sha256): process the stored.
+        row = inbound_process(inbound_id=row.pk, raw=raw if created else None)
     return row
 
 
@@ -166,11 +175,30 @@ def mail_ingest(
 
 
 def _own_addresses() -> set[str]:
-    return {a.lower() for a in Mailbox.objects.values_list("from_address", flat=True)}
+    return {a.lower() for a in Mailbox.objects.order_by().values_list("from_address", flat=True)}
 
 
-def _process(row: InboundMessage) -> None:
-    parsed = parse_message(bytes(row.raw))
+# What processing writes back to the row (never ``raw``: the stored bytes are not rewritten).
+PROCESSED_FIELDS = (
+    "from_address",
+    "subject",
+    "cc_addresses",
+    "references",
+    "html_body",
+    "text_body",
+    "robot_reasons",
+    "defects",
+    "kind",
+    "ticket_id",
+    "entry_id",
+    "contact_id",
+    "state",
+    "processed_at",
+)
+
+
+def _process(row: InboundMessage, raw: bytes) -> None:
+    parsed = parse_message(raw)
     own = _own_addresses()
     reasons = robot_reasons(parsed, domain=mail_domain(), own_addresses=own)
     if parsed.defects:
@@ -196,7 +224,7 @@ def _process(row: InboundMessage) -> None:
         _handle_request(row, parsed, reasons=reasons)
     row.state = InboundStateChoices.PROCESSED
     row.processed_at = timezone.now()
-    row.save()
+    row.save(update_fields=PROCESSED_FIELDS)
 
 
 def _handle_bounce(row: InboundMessage, parsed: ParsedMail) -> None:
@@ -317,7 +345,10 @@ def _body(text: str) -> str:
 def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[str]) -> None:
     sender = parsed.from_address
     staff_id = _staff_user_id(sender)
-    is_new_contact = customers.contact_find_by_identity("email", sender) is None
+    mailbox = row.mailbox
+    # Whether the contact is new only matters for the language of an acknowledgement.
+    may_acknowledge = not reasons and (mailbox is None or mailbox.send_acknowledgement)
+    is_new_contact = may_acknowledge and customers.contact_find_by_identity("email", sender) is None
     contact_id = customers.contact_resolve_or_create(
         actor=None, email=sender, name=parsed.from_name
     )
@@ -347,7 +378,6 @@ def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[st
         row.ticket_id = original_id
         row.kind = InboundKindChoices.FOLLOW_UP
         return
-    mailbox = row.mailbox
     language = "zh-hans" if CJK.search(f"{parsed.subject}\n{parsed.text[:2000]}") else "en"
     subject = parsed.subject
     if original_id is not None:

@@ -52,7 +52,7 @@ def mailbox_poll(*, mailbox: Mailbox, limit: int = IMAP_BATCH) -> dict[str, int]
                 )
                 counts["new"] += int(created)
                 if row.state == InboundStateChoices.RECEIVED:
-                    row = inbound_process(inbound_id=row.pk)
+                    row = inbound_process(inbound_id=row.pk, raw=raw if created else None)
                 counts["quarantined"] += int(row.state == InboundStateChoices.QUARANTINED)
                 # Committed above: only now may the server's copy go.
                 if keep:

@@ -138,7 +138,7 @@ def test_reprocess_after_fix_turns_quarantine_into_ticket(ingest, admin_user, mo
 
     original = intake._process
 
-    def broken(row):
+    def broken(row, raw):
         raise RuntimeError("database hiccup")
 
     monkeypatch.setattr(intake, "_process", broken)
