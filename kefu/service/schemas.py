@@ -43,6 +43,8 @@ class TicketOut(Schema):
     merged_into_id: int | None
     parent_id: int | None
     problem_id: int | None
+    contract_id: int | None
+    billable: bool
     created_at: datetime
     updated_at: datetime
 

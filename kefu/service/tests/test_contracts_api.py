@@ -117,3 +117,20 @@ def test_unknown_contract_is_a_404_problem(api, agent):
     response = api(agent).get("/api/v1/contracts/999999")
     assert response.status_code == 404
     assert response.json()["status"] == 404
+
+
+def test_ticket_api_shows_the_contract_and_the_consumption_history(api, supervisor, agent, org):
+    created = _post(
+        api(supervisor), "/api/v1/contracts", _body(organization_id=org.pk, allowance=1)
+    ).json()
+    client = api(supervisor)
+    first = _post(client, "/api/v1/tickets", {"subject": "一", "organization_id": org.pk}).json()
+    second = _post(client, "/api/v1/tickets", {"subject": "二", "organization_id": org.pk}).json()
+
+    assert (first["contract_id"], first["billable"]) == (created["id"], False)
+    assert (second["contract_id"], second["billable"]) == (created["id"], True)
+    history = api(agent).get(f"/api/v1/contracts/{created['id']}/consumptions").json()
+    assert sorted((row["ticket_id"], row["units"]) for row in history) == [
+        (first["id"], 1),
+        (second["id"], 0),
+    ]
