@@ -13,6 +13,10 @@ class KnowledgeConfig(AppConfig):
         from kefu.accounts.roles import Role, grant
         from kefu.knowledge import models as m
         from kefu.knowledge import search, tasks  # noqa: F401  (index, signals, provider, jobs)
+        from kefu.service.workspace import register_side_panel
+
+        # The ticket page's knowledge panel: suggestions, insert into the reply, new article.
+        register_side_panel("knowledge/_ticket_panel.html", order=40)
 
         auditlog.register(m.Category)
         auditlog.register(m.Article, exclude_fields=["body_html", "view_count", "quality"])

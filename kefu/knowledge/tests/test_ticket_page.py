@@ -89,3 +89,17 @@ def test_review_due_job_runs_the_sweep(make_article):
     Article.objects.filter(pk=article.pk).update(review_due=timezone.now() - timedelta(hours=1))
     articles_review_due.call_local()
     assert Article.objects.get(pk=article.pk).status == ArticleStatusChoices.IN_REVIEW
+
+
+def test_ticket_page_shows_the_knowledge_panel(client, admin_user, make_ticket, make_article):
+    ticket_id = make_ticket(subject="打印机离线")
+    make_article(title="打印机离线怎么办", visibility="public")
+    client.force_login(admin_user)
+    page = client.get(reverse("service:ticket_detail", args=[ticket_id])).content.decode()
+    assert 'id="knowledge-panel"' in page
+    assert reverse("knowledge:article_from_ticket", args=[ticket_id]) in page
+    suggestions = client.get(
+        reverse("knowledge:ticket_suggestions"), {"q": "打印机离线", "ticket": ticket_id}
+    ).content.decode()
+    assert "打印机离线怎么办" in suggestions
+    assert "data-kb-insert-text" in suggestions
