@@ -286,3 +286,30 @@ def test_contract_usage_report_sums_the_period(make_contract, make_ticket, org):
         3,
     )
     assert row["used_percent"] == 100
+
+
+def test_sla_engine_sees_the_contract_service_level(make_contract, make_ticket, org):
+    from kefu.service.sla.policies import service_level_for
+
+    make_contract(service_level="platinum")
+    ticket = make_ticket(organization_id=org.pk)
+    unrelated = make_ticket()
+
+    assert service_level_for(Ticket.objects.get(pk=ticket.pk)) == "platinum"
+    assert service_level_for(Ticket.objects.get(pk=unrelated.pk)) is None
+
+
+def test_moving_a_ticket_to_the_organization_attaches_its_contract(
+    make_contract, make_ticket, org, admin_user
+):
+    from kefu.service.services import ticket_update
+
+    contract = make_contract(allowance=3)
+    ticket = make_ticket()
+    assert Ticket.objects.get(pk=ticket.pk).contract_id is None
+
+    ticket_update(actor=admin_user, ticket=ticket, version=ticket.version, organization_id=org.pk)
+
+    assert Ticket.objects.get(pk=ticket.pk).contract_id == contract.pk
+    contract.refresh_from_db()
+    assert contract.used_units == 1
