@@ -183,9 +183,9 @@ class SearchBackend(ABC):
             return []
         hits = self._search(kinds, parsed, limit, filters or {})
         if not hits and tokenize.has_cjk_pairs(query):
-            hits = self._search(
-                kinds, tokenize.parse_query(query, bigrams=True), limit, filters or {}
-            )
+            pairs = tokenize.parse_query(query, bigrams=True)
+            if pairs != parsed:  # "打印 printer" cuts the same way: the same query finds nothing
+                hits = self._search(kinds, pairs, limit, filters or {})
         return hits
 
     @abstractmethod
