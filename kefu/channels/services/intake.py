@@ -360,6 +360,9 @@ def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[st
     ):
         body = _body(parsed.text_new or parsed.text)
         if staff_id is not None:
+            # The reply is mailed to the requester unless they were among this mail's
+            # recipients (outbound.ticket_reply_mail reads them from the row: save them first).
+            row.save(update_fields=["cc_addresses"])
             row.entry_id = service.ticket_agent_reply(
                 actor=get_user_model().objects.get(pk=staff_id),
                 ticket_id=original_id,

@@ -263,3 +263,30 @@ def test_permanent_smtp_failure_of_a_reply_is_recorded_on_the_ticket(
     assert OutboundMessage.objects.get().state == "failed"
     event = TicketEntry.objects.get(ticket=ticket, data__event="mail_failed")
     assert "li.na@example.cn" in event.body and "550" in event.body
+
+
+def test_agent_answering_by_mail_is_forwarded_unless_the_customer_was_copied(
+    smtp, mailbox, make_user, django_capture_on_commit_callbacks
+):
+    from kefu.channels.services import mail_ingest
+
+    make_user("agent", email="wu.agent@kefu.localhost")
+    ticket = desk_ticket(make_user, email="li.na@example.cn")
+    for number, cc in ((1, None), (2, "li.na@example.cn")):
+        with django_capture_on_commit_callbacks(execute=True):
+            mail_ingest(
+                raw=raw_mail(
+                    sender="Wu <wu.agent@kefu.localhost>",
+                    subject=f"Re: [{ticket.number}] 空调漏水",
+                    body=f"第{number}次答复",
+                    cc=cc,
+                ),
+                mailbox=mailbox,
+                source="pipe",
+            )
+    (forwarded,) = smtp.received
+    assert forwarded.rcpt_tos == ["li.na@example.cn"]
+    assert "第1次答复" in forwarded.message.get_content()
+    assert (
+        TicketEntry.objects.filter(ticket=ticket, kind="reply", author__isnull=False).count() == 2
+    )
