@@ -315,6 +315,9 @@ def contract_match(
 def _set_ticket(ticket: Ticket, **fields) -> None:
     # contract/billable are system fields: they do not bump the ticket's version (an agent's
     # open form stays valid), and the caller already holds the ticket (creation or its lock).
+    fields = {key: value for key, value in fields.items() if getattr(ticket, key) != value}
+    if not fields:
+        return  # most tickets: no contract, not billable - no extra write on creation
     Ticket.objects.filter(pk=ticket.pk).update(**fields)
     for key, value in fields.items():
         setattr(ticket, key, value)
@@ -474,7 +477,7 @@ def ticket_contract_attach(*, ticket: Ticket, actor) -> Contract | None:
         organization_id=ticket.organization_id, site_id=ticket.site_id, asset_id=ticket.asset_id
     )
     contract = match.contract
-    _set_ticket(ticket, contract=contract, billable=match.billable)
+    _set_ticket(ticket, contract_id=contract.pk if contract else None, billable=match.billable)
     if contract is None or not contract.consumes_type(ticket.ticket_type):
         if contract is not None and match.billable:
             _set_ticket(ticket, billable=False)
