@@ -21,12 +21,12 @@ RETENTION = timedelta(hours=24)
 
 
 def _request_user(request):
-    from kefu.apikit.auth import user_for_token
+    from kefu.apikit.auth import request_token_user
 
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         try:
-            return user_for_token(header[7:].strip(), request.method)
+            return request_token_user(request, header[7:].strip())
         except Exception:
             return None
     user = getattr(request, "user", None)

@@ -334,7 +334,8 @@ def contact_create(request, payload: ContactIn):
     require(request.auth, "customers.add_contact")
     with _writing(request):
         contact = services.contact_create(actor=request.auth, **payload.model_dump())
-    return Status(201, selectors.contact_get(user=request.auth, contact_id=contact.pk))
+    # Answered from the rows just written (the creator may see what they created).
+    return Status(201, selectors.contact_as_created(contact))
 
 
 @router.patch(

@@ -67,10 +67,14 @@ def _identity_tokens(kind: str, normalized: str, out: list[str]) -> None:
 
 
 def contact_documents(ids: list[int]) -> list[Document]:
-    """Return the search documents of the contacts ``ids`` that exist (two queries)."""
+    """Return the search documents of the contacts ``ids`` that exist (one query).
+
+    One row per identity (a contact without any comes once, with NULLs), in contact order.
+    """
     rows = (
         Contact.objects.filter(pk__in=ids)
-        .order_by()
+        # order_by pk only: the model's default ordering would sort by name for nothing.
+        .order_by("pk")
         .values_list(
             "pk",
             "name",
@@ -79,31 +83,25 @@ def contact_documents(ids: list[int]) -> list[Document]:
             "primary_organization_id",
             "primary_organization__name",
             "primary_organization__alt_name",
+            "identities__kind",
+            "identities__normalized",
         )
     )
-    identities: dict[int, list[tuple[str, str]]] = {}
-    # order_by(): the model's default ordering would sort thousands of rows for nothing.
-    for contact_id, kind, normalized in (
-        ContactIdentity.objects.filter(contact_id__in=ids)
-        .order_by()
-        .values_list("contact_id", "kind", "normalized")
-    ):
-        identities.setdefault(contact_id, []).append((kind, normalized))
     documents = []
-    for pk, name, alt_name, title, org_id, org_name, org_alt_name in rows:
-        tokens: list[str] = []
-        for kind, normalized in identities.get(pk, ()):
-            _identity_tokens(kind, normalized, tokens)
-        documents.append(
-            Document(
+    current = None
+    for pk, name, alt_name, title, org_id, org_name, org_alt_name, kind, normalized in rows:
+        if current is None or current.object_id != pk:
+            current = Document(
                 kind=CONTACT,
                 object_id=pk,
                 names=(name, alt_name),
                 body=" ".join(filter(None, (title, org_name, org_alt_name))),
-                tokens=tokens,
+                tokens=[],
                 organization_id=org_id,
             )
-        )
+            documents.append(current)
+        if kind is not None:
+            _identity_tokens(kind, normalized, current.tokens)
     return documents
 
 

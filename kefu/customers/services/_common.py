@@ -18,10 +18,18 @@ def assign_fields(obj: models.Model, fields: dict[str, Any], allowed: set[str]) 
         setattr(obj, name, value)
 
 
-def full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Run model validation; FK errors are reported under the ``*_id`` name the caller used."""
+def full_clean(
+    obj: models.Model, *, exclude: list[str] | None = None, validate_unique: bool = True
+) -> None:
+    """Run model validation; FK errors are reported under the ``*_id`` name the caller used.
+
+    ``validate_unique=False`` leaves out the checks that read the database (uniqueness and
+    constraints): for validating before a transaction, then :func:`validate_unique` inside it.
+    """
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(
+            exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_unique
+        )
     except ValidationError as exc:
         renamed = {}
         for name, messages in exc.message_dict.items():
@@ -32,6 +40,15 @@ def full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
             key = field.attname if field is not None and field.many_to_one else name
             renamed[key] = messages
         raise ValidationError(renamed) from None
+
+
+def validate_unique(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """The database-reading half of :func:`full_clean` (uniqueness, then constraints)."""
+    try:
+        obj.validate_unique(exclude=exclude)
+        obj.validate_constraints(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
 
 
 def set_tags(obj: models.Model, names: list[str] | None) -> None:

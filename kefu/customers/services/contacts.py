@@ -2,13 +2,18 @@
 
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.audit import log_created
 from kefu.core.customfields import clean_custom_fields
 from kefu.core.errors import Conflict
+from kefu.core.search.indexing import flush as search_flush
+from kefu.core.search.indexing import schedule as search_schedule
 from kefu.customers.choices import ChannelChoices, ConsentSourceChoices
 from kefu.customers.identities import normalize_identity
 from kefu.customers.models import (
@@ -17,8 +22,9 @@ from kefu.customers.models import (
     ContactIdentity,
     ContactMembership,
 )
-from kefu.customers.services._common import assign_fields, full_clean
+from kefu.customers.services._common import assign_fields, full_clean, validate_unique
 
+CONTACT_KIND = "customers.contact"  # the search index kind (kefu.customers.search)
 CONTACT_FIELDS = {
     "name",
     "alt_name",
@@ -47,8 +53,15 @@ class IdentityTaken(Conflict):
         self.problem_extra = {"contact_id": owner.pk}
 
 
-def _clean_identities(identities: list[dict[str, Any]], *, contact_id: int | None) -> list[dict]:
-    """Validate and normalise identity dicts; raise on bad values, duplicates and owners."""
+def _clean_identities(
+    identities: list[dict[str, Any]], *, contact_id: int | None, check_owners: bool = True
+) -> list[dict]:
+    """Validate and normalise identity dicts; raise on bad values, duplicates and owners.
+
+    ``check_owners=False`` leaves "someone else owns it" to the unique index at INSERT
+    (:func:`_save_identities` turns that into the same ``IdentityTaken``): a new contact's
+    identities are checked once, not twice.
+    """
     errors: dict[str, list[str]] = {}
     cleaned: list[dict] = []
     seen: set[tuple[str, str]] = set()
@@ -76,15 +89,8 @@ def _clean_identities(identities: list[dict[str, Any]], *, contact_id: int | Non
         )
     if errors:
         raise ValidationError(errors)
-    for item in cleaned:
-        owner = (
-            ContactIdentity.objects.select_related("contact")
-            .filter(kind=item["kind"], normalized=item["normalized"])
-            .exclude(contact_id=contact_id)
-            .first()
-        )
-        if owner is not None:
-            raise IdentityTaken(field=f"identities.{item['index']}.value", identity=owner)
+    if check_owners:
+        _raise_if_owned(cleaned, contact_id=contact_id)
     # One primary per kind: the first flagged, else the first given.
     for kind in {item["kind"] for item in cleaned}:
         of_kind = [item for item in cleaned if item["kind"] == kind]
@@ -94,24 +100,57 @@ def _clean_identities(identities: list[dict[str, Any]], *, contact_id: int | Non
     return cleaned
 
 
-def _save_identities(contact: Contact, cleaned: list[dict]) -> None:
+def _raise_if_owned(cleaned: list[dict], *, contact_id: int | None) -> None:
+    """Raise ``IdentityTaken`` for the first identity another contact owns (one query)."""
+    if not cleaned:
+        return
+    wanted = Q()
     for item in cleaned:
-        try:
-            with transaction.atomic():
-                ContactIdentity.objects.create(
-                    contact=contact,
-                    kind=item["kind"],
-                    value=item["value"],
-                    normalized=item["normalized"],
-                    label=item["label"],
-                    is_primary=item["is_primary"],
-                )
-        except IntegrityError:
-            # Lost a race with another request claiming the same identity.
-            owner = ContactIdentity.objects.select_related("contact").get(
-                kind=item["kind"], normalized=item["normalized"]
-            )
-            raise IdentityTaken(field=f"identities.{item['index']}.value", identity=owner) from None
+        wanted |= Q(kind=item["kind"], normalized=item["normalized"])
+    owners = {
+        (identity.kind, identity.normalized): identity
+        for identity in ContactIdentity.objects.select_related("contact")
+        .filter(wanted)
+        .exclude(contact_id=contact_id)
+    }
+    for item in cleaned:
+        owner = owners.get((item["kind"], item["normalized"]))
+        if owner is not None:
+            raise IdentityTaken(field=f"identities.{item['index']}.value", identity=owner)
+
+
+def _save_identities(
+    contact: Contact, cleaned: list[dict], *, audit: bool = True
+) -> list[ContactIdentity]:
+    """INSERT the identities in one statement; ``IdentityTaken`` if one is taken.
+
+    Audit-logged here unless ``audit=False`` (the caller logs them with its other rows).
+    """
+    if not cleaned:
+        return []
+    rows = [
+        ContactIdentity(
+            contact=contact,
+            kind=item["kind"],
+            value=item["value"],
+            normalized=item["normalized"],
+            label=item["label"],
+            is_primary=item["is_primary"],
+        )
+        for item in cleaned
+    ]
+    try:
+        with transaction.atomic():
+            ContactIdentity.objects.bulk_create(rows)
+    except IntegrityError:
+        # Owned by another contact: not checked before (new contacts), or a lost race.
+        _raise_if_owned(cleaned, contact_id=contact.pk)
+        raise
+    # bulk_create sends no signals: audit-log and re-index as the receivers would have.
+    if audit:
+        log_created(rows)
+    search_schedule(CONTACT_KIND, [contact.pk])
+    return rows
 
 
 def _clean_memberships(memberships: list[dict[str, Any]]) -> list[dict]:
@@ -121,9 +160,7 @@ def _clean_memberships(memberships: list[dict[str, Any]]) -> list[dict]:
     cleaned = []
     seen = set()
     ids = [m.get("organization_id") for m in memberships]
-    existing = set(
-        Organization.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", flat=True)
-    )
+    existing = Organization.objects.in_bulk([i for i in ids if i]) if ids else {}
     for index, raw in enumerate(memberships):
         organization_id = raw.get("organization_id")
         if organization_id not in existing:
@@ -135,7 +172,7 @@ def _clean_memberships(memberships: list[dict[str, Any]]) -> list[dict]:
         seen.add(organization_id)
         cleaned.append(
             {
-                "organization_id": organization_id,
+                "organization": existing[organization_id],
                 "title": (raw.get("title") or "")[:100],
                 "is_primary": bool(raw.get("is_primary")),
                 "is_admin": bool(raw.get("is_admin")),
@@ -151,35 +188,38 @@ def _clean_memberships(memberships: list[dict[str, Any]]) -> list[dict]:
     return cleaned
 
 
-def _save_memberships(contact: Contact, cleaned: list[dict], *, is_new: bool = False) -> None:
+def _save_memberships(
+    contact: Contact, cleaned: list[dict], *, is_new: bool = False
+) -> list[ContactMembership]:
     if is_new:
         # A new contact has nothing to remove or demote (its primary organization is set before
-        # its first save); one INSERT each, with signals, so the audit log sees them.
-        for item in cleaned:
-            ContactMembership.objects.create(contact=contact, **item)
-        return
+        # its first save): one INSERT for all; the caller audit-logs them.
+        rows = [ContactMembership(contact=contact, **item) for item in cleaned]
+        if rows:
+            ContactMembership.objects.bulk_create(rows)
+        return rows
     ContactMembership.objects.filter(contact=contact).exclude(
-        organization_id__in=[m["organization_id"] for m in cleaned]
+        organization_id__in=[m["organization"].pk for m in cleaned]
     ).delete()
     # Clear the old primary first: the partial unique index allows one primary per contact.
     ContactMembership.objects.filter(contact=contact, is_primary=True).update(is_primary=False)
     for item in cleaned:
         ContactMembership.objects.update_or_create(
             contact=contact,
-            organization_id=item["organization_id"],
+            organization=item["organization"],
             defaults={
                 "title": item["title"],
                 "is_primary": item["is_primary"],
                 "is_admin": item["is_admin"],
             },
         )
-    primary = next((m["organization_id"] for m in cleaned if m["is_primary"]), None)
+    primary = next((m["organization"].pk for m in cleaned if m["is_primary"]), None)
     if contact.primary_organization_id != primary:
         contact.primary_organization_id = primary
         contact.save(update_fields=["primary_organization", "updated_at"])
+    return []
 
 
-@transaction.atomic
 def contact_create(
     *,
     actor,
@@ -194,19 +234,36 @@ def contact_create(
     ``identities``: ``[{"kind", "value", "label"?, "is_primary"?}]``;
     ``organizations``: ``[{"organization_id", "title"?, "is_primary"?, "is_admin"?}]``.
     Raises ``ValidationError`` for bad fields and ``IdentityTaken`` (409) when an identity
-    belongs to someone else.
+    belongs to someone else. The new contact carries the rows it was created with in
+    ``created_identities`` and ``created_memberships`` (``selectors.contact_as_created`` turns
+    them into its loaded relations, so the API answers without reading them back).
+
+    The checks that need no lock run before the transaction begins: on SQLite a write
+    transaction holds the database's single write lock from BEGIN to COMMIT, so what happens
+    inside it is what limits concurrent writers. Uniqueness, organizations and identity owners
+    are checked inside it.
     """
     contact = Contact(name=(name or "").strip())
     assign_fields(contact, fields, CONTACT_FIELDS)
     contact.custom_fields = clean_custom_fields("customers.contact", custom_fields)
-    full_clean(contact, exclude=["primary_organization"])
-    cleaned_memberships = _clean_memberships(organizations or [])
-    cleaned_identities = _clean_identities(identities or [], contact_id=None)
-    primary = next((m["organization_id"] for m in cleaned_memberships if m["is_primary"]), None)
-    contact.primary_organization_id = primary
-    contact.save()
-    _save_identities(contact, cleaned_identities)
-    _save_memberships(contact, cleaned_memberships, is_new=True)
+    full_clean(contact, exclude=["primary_organization"], validate_unique=False)
+    cleaned_identities = _clean_identities(identities or [], contact_id=None, check_owners=False)
+    with transaction.atomic():
+        if contact.external_id is not None:
+            validate_unique(contact, exclude=["primary_organization"])
+        cleaned_memberships = _clean_memberships(organizations or [])
+        primary = next((m["organization"] for m in cleaned_memberships if m["is_primary"]), None)
+        contact.primary_organization = primary
+        with disable_auditlog():
+            contact.save()
+        saved_identities = _save_identities(contact, cleaned_identities, audit=False)
+        memberships = _save_memberships(contact, cleaned_memberships, is_new=True)
+        # The contact, its identities and memberships: one audit INSERT for all of them.
+        log_created([contact, *saved_identities, *memberships])
+        # Write the search index in this transaction: one commit per create, not two.
+        search_flush()
+    contact.created_identities = saved_identities
+    contact.created_memberships = memberships
     return contact
 
 
