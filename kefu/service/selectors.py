@@ -237,7 +237,10 @@ def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
             QueueMembership.objects.filter(user=user).values_list("queue_id", flat=True)
         )
     hits = search.ticket_hits(text, queue_ids=queue_ids, limit=limit * 2)
-    if queue_ids is not None:  # tickets assigned to the user in queues they do not work
+    if (
+        queue_ids is not None
+        and Ticket.objects.filter(assignee=user).exclude(queue_id__in=queue_ids).exists()
+    ):  # tickets assigned to the user in queues they do not work
         hits += search.ticket_hits(text, queue_ids=None, limit=limit * 2)
     by_id = visible.in_bulk([h.object_id for h in hits])
     seen = {t.pk for t in found}
