@@ -42,6 +42,7 @@ class ContractStateChoices(models.TextChoices):
 class ConsumptionKindChoices(models.TextChoices):
     TICKET = "ticket", _("Support call")
     TIME = "time", _("Time spent")
+    REFUND = "refund", _("Returned (merged duplicate)")
 
 
 DEFAULT_THRESHOLDS = [80, 100]
@@ -216,7 +217,8 @@ class ContractConsumption(models.Model):
     ``kind=ticket`` is the support call itself (one per ticket and contract, enforced by a
     unique constraint, so a ticket never consumes twice); ``kind=time`` is the minutes of one
     conversation ``entry``. ``units`` is what the allowance covered and ``overage_units`` what it
-    could not (the ticket is then billable).
+    could not (the ticket is then billable). ``kind=refund`` gives a merged duplicate's call back
+    (``units`` returned to the balance); rows are never edited or deleted.
     """
 
     contract = models.ForeignKey(

@@ -505,10 +505,45 @@ def _on_resolved(ticket: Ticket, *, actor) -> None:
         _consume_ticket(ticket, contract, actor=actor, reason=_("Ticket resolved"))
 
 
+def _refund_merged(ticket: Ticket, *, actor) -> ContractConsumption | None:
+    """Give back the support call of a ticket merged into another (a duplicate is one request).
+
+    Once per ticket and contract (the refund row is unique); the counter goes down with a
+    conditional UPDATE that never takes it below zero.
+    """
+    used = (
+        ContractConsumption.objects.filter(
+            ticket=ticket, kind=ConsumptionKindChoices.TICKET, units__gt=0
+        )
+        .select_related("contract")
+        .first()
+    )
+    if used is None:
+        return None
+    try:
+        with transaction.atomic():
+            row = ContractConsumption.objects.create(
+                contract=used.contract,
+                ticket=ticket,
+                kind=ConsumptionKindChoices.REFUND,
+                units=used.units,
+                reason=_("Merged into another ticket"),
+                created_by=_staff(actor),
+            )
+    except IntegrityError:
+        return None
+    Contract.objects.filter(pk=used.contract_id, used_units__gte=used.units).update(
+        used_units=F("used_units") - used.units, updated_at=timezone.now()
+    )
+    return row
+
+
 def on_ticket_changed(sender, *, ticket: Ticket, verb: str, actor=None, data=None, **kwargs):
     """The ``ticket_changed`` receiver: attach on creation, consume per the contract."""
     data = data or {}
-    if verb == "created":
+    if verb == "merged":
+        _refund_merged(ticket, actor=actor)
+    elif verb == "created":
         ticket_contract_attach(ticket=ticket, actor=actor)
     elif verb == "updated":
         moved = {"organization_id", "site_id", "asset_id"} & set(data.get("fields", []))

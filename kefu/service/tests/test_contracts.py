@@ -313,3 +313,20 @@ def test_moving_a_ticket_to_the_organization_attaches_its_contract(
     assert Ticket.objects.get(pk=ticket.pk).contract_id == contract.pk
     contract.refresh_from_db()
     assert contract.used_units == 1
+
+
+def test_merging_a_duplicate_gives_its_call_back_once(make_contract, make_ticket, org, admin_user):
+    from kefu.service.services import ticket_merge
+
+    contract = make_contract(allowance=5)
+    original = make_ticket(organization_id=org.pk)
+    duplicate = make_ticket(organization_id=org.pk)
+    contract.refresh_from_db()
+    assert contract.used_units == 2
+
+    ticket_merge(actor=admin_user, source=duplicate, target=original)
+
+    contract.refresh_from_db()
+    assert contract.used_units == 1
+    refund = ContractConsumption.objects.get(ticket=duplicate, kind="refund")
+    assert refund.units == 1 and refund.created_by == admin_user
