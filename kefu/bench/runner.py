@@ -24,9 +24,10 @@ BENCHMARKS = (
     "tickets",
     "service",
     "sla",
+    "reports",
 )
 # Benchmarks other apps contribute as ``kefu.bench.<name>`` modules with ``run(args) -> [dict]``.
-PLUGINS = ("search", "mail", "knowledge", "tickets", "service", "sla")
+PLUGINS = ("search", "mail", "knowledge", "tickets", "service", "sla", "reports")
 
 
 @dataclass(frozen=True)

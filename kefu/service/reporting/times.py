@@ -11,15 +11,15 @@ period. Everything is computed in SQL and works the same on SQLite and PostgreSQ
   ``ORDER BY duration LIMIT 2 OFFSET k``. No list of durations is ever loaded.
 """
 
-import datetime as dt
 import math
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, FloatField, Func, Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 
-from kefu.accounts.policy import scope
+from kefu.accounts.policy import can
 from kefu.service.choices import EntryKindChoices
 from kefu.service.models import Ticket, TicketEntry
+from kefu.service.policy import ticket_scope
 from kefu.service.reporting import Period
 from kefu.service.reporting.labels import labels_for
 
@@ -27,56 +27,102 @@ METRICS = {"first_response": _("First response"), "resolution": _("Resolution")}
 # Histogram bucket edges in hours; the last bucket is open-ended.
 BUCKET_HOURS = [1, 4, 8, 24, 72, 168]
 GROUP_FIELDS = {"queue": "queue_id", "agent": "assignee_id", "priority": "priority"}
+# Each row of a duration query is one ticket: ``key`` is its id column, ``duration`` seconds.
+KEY = "key"
 
 
-def _durations(*, user, period: Period, metric: str):
-    """Visible tickets of the period annotated with ``duration`` (NULL ones filtered out)."""
-    tickets = scope(user, Ticket.objects.order_by())
-    if metric == "first_response":
-        first_reply = (
-            TicketEntry.objects.filter(
-                ticket=OuterRef("pk"), kind=EntryKindChoices.REPLY, author__isnull=False
-            )
-            .order_by("created_at")
-            .values("created_at")[:1]
+class DurationSeconds(Func):
+    """Seconds from the second expression to the first, as a float, in native SQL.
+
+    Django's generic datetime subtraction on SQLite calls a Python function per row (and the
+    histogram repeats it per bucket): ``julianday`` keeps it inside SQLite, 40x faster.
+    """
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            # Rounded to the millisecond: julianday's float error must not move a reply of
+            # exactly one hour below the one-hour bucket edge.
+            template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
+            arg_joiner=") - julianday(",
+            **extra,
         )
-        tickets = tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
-        end = Subquery(first_reply)
-    elif metric == "resolution":
-        tickets = tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
-        end = F("resolved_at")
-    else:
-        raise ValueError(metric)
-    duration = ExpressionWrapper(end - F("created_at"), output_field=DurationField())
-    return tickets.annotate(duration=duration).filter(duration__isnull=False)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)",
+            arg_joiner=" - ",
+            **extra,
+        )
 
 
-def _percentile(queryset, count: int, fraction: float) -> dt.timedelta | None:
+def _durations(*, user, period: Period, metric: str, **ticket_filters):
+    """One row per visible ticket of the period: ``key`` (the ticket) and ``duration`` (s).
+
+    First response groups the ticket's public staff replies (``MIN(created_at)``) instead of a
+    correlated subquery per ticket, which SQLite would re-run for every histogram bucket;
+    aggregates over it run on the grouped rows as a derived table.
+    """
+    visible = None
+    if not (user.is_superuser or can(user, "service.view_all_tickets")):
+        visible = ticket_scope(user, Ticket.objects.order_by()).values("pk")
+    if metric == "first_response":
+        entries = TicketEntry.objects.order_by().filter(
+            kind=EntryKindChoices.REPLY,
+            author__isnull=False,
+            ticket__created_at__gte=period.start,
+            ticket__created_at__lt=period.end,
+            **{f"ticket__{name}": value for name, value in ticket_filters.items()},
+        )
+        if visible is not None:
+            entries = entries.filter(ticket__in=visible)
+        return entries.values(key=F("ticket_id")).annotate(
+            duration=DurationSeconds(Min("created_at"), Max("ticket__created_at"))
+        )
+    if metric == "resolution":
+        tickets = Ticket.objects.order_by().filter(
+            resolved_at__gte=period.start, resolved_at__lt=period.end, **ticket_filters
+        )
+        if visible is not None:
+            tickets = tickets.filter(pk__in=visible)
+        return tickets.values(key=F("pk")).annotate(
+            duration=DurationSeconds(F("resolved_at"), F("created_at"))
+        )
+    raise ValueError(metric)
+
+
+def _percentile(rows, count: int, fraction: float) -> float | None:
     if count == 0:
         return None
     position = fraction * (count - 1)
     rank = math.floor(position)
-    pair = list(queryset.order_by("duration").values_list("duration", flat=True)[rank : rank + 2])
+    pair = list(rows.order_by("duration", KEY).values_list("duration", flat=True)[rank : rank + 2])
     low = pair[0]
     high = pair[1] if len(pair) > 1 else low
     return low + (high - low) * (position - rank)
 
 
-def _hours(value: dt.timedelta | None) -> float | None:
-    return round(value.total_seconds() / 3600, 2) if value is not None else None
+def _hours(seconds: float | None) -> float | None:
+    return round(seconds / 3600, 2) if seconds is not None else None
 
 
-def duration_stats(*, user, period: Period, metric: str, **filters) -> dict:
+def duration_stats(*, user, period: Period, metric: str, **ticket_filters) -> dict:
     """Count, median and 90th percentile (hours) and the histogram of one metric."""
-    tickets = _durations(user=user, period=period, metric=metric).filter(**filters)
-    aggregates = {"n": Count("pk")}
+    rows = _durations(user=user, period=period, metric=metric, **ticket_filters)
+    aggregates = {"n": Count(KEY)}
     edges = [0, *BUCKET_HOURS]
     for index, low in enumerate(edges):
-        condition = Q(duration__gte=dt.timedelta(hours=low))
+        condition = Q(duration__gte=low * 3600)
         if index + 1 < len(edges):
-            condition &= Q(duration__lt=dt.timedelta(hours=edges[index + 1]))
-        aggregates[f"b{index}"] = Count("pk", filter=condition)
-    counts = tickets.aggregate(**aggregates)
+            condition &= Q(duration__lt=edges[index + 1] * 3600)
+        aggregates[f"b{index}"] = Count(KEY, filter=condition)
+    counts = rows.aggregate(**aggregates)
     count = counts["n"]
     histogram = [
         {
@@ -90,8 +136,8 @@ def duration_stats(*, user, period: Period, metric: str, **filters) -> dict:
         "metric": metric,
         "label": str(METRICS[metric]),
         "count": count,
-        "median_hours": _hours(_percentile(tickets, count, 0.5)),
-        "p90_hours": _hours(_percentile(tickets, count, 0.9)),
+        "median_hours": _hours(_percentile(rows, count, 0.5)),
+        "p90_hours": _hours(_percentile(rows, count, 0.9)),
         "histogram": histogram,
     }
 
@@ -101,16 +147,33 @@ def duration_stats_by(
 ) -> list[dict]:
     """Count, median and 90th percentile per queue, agent or priority (the ``limit`` busiest)."""
     field = GROUP_FIELDS[dimension]
-    tickets = _durations(user=user, period=period, metric=metric)
-    groups = list(tickets.values(field).annotate(n=Count("pk")).order_by("-n", field)[:limit])
-    labels = labels_for(dimension, [group[field] for group in groups])
+    if metric == "first_response":
+        groups_of = TicketEntry.objects.order_by().filter(
+            kind=EntryKindChoices.REPLY,
+            author__isnull=False,
+            ticket__created_at__gte=period.start,
+            ticket__created_at__lt=period.end,
+        )
+        column, count = f"ticket__{field}", Count("ticket_id", distinct=True)
+    else:
+        groups_of = Ticket.objects.order_by().filter(
+            resolved_at__gte=period.start, resolved_at__lt=period.end
+        )
+        column, count = field, Count("pk")
+    if not (user.is_superuser or can(user, "service.view_all_tickets")):
+        visible = ticket_scope(user, Ticket.objects.order_by()).values("pk")
+        groups_of = groups_of.filter(**{"ticket__in" if column != field else "pk__in": visible})
+    groups = list(
+        groups_of.values(group=F(column)).annotate(n=count).order_by("-n", "group")[:limit]
+    )
+    labels = labels_for(dimension, [group["group"] for group in groups])
     rows = []
     for group in groups:
-        subset = tickets.filter(**{field: group[field]})
+        subset = _durations(user=user, period=period, metric=metric, **{field: group["group"]})
         rows.append(
             {
-                "id": group[field],
-                "label": labels.get(group[field], "—"),
+                "id": group["group"],
+                "label": labels.get(group["group"], "—"),
                 "count": group["n"],
                 "median_hours": _hours(_percentile(subset, group["n"], 0.5)),
                 "p90_hours": _hours(_percentile(subset, group["n"], 0.9)),
