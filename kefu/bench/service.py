@@ -418,6 +418,16 @@ def run(args=None) -> list[dict]:
             server, scale.api_seconds, scale.concurrency, token, floors
         )
         phases[label] = figures
+        # A long run (1M tickets seed for an hour on a busy machine) leaves each phase behind.
+        print(
+            json.dumps(
+                {"phase": label, "seed_seconds": seed_seconds[label], **figures},
+                ensure_ascii=False,
+                default=str,
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
     full, tenth = phases["full"], phases["tenth"]
     sizes = {"tickets": full["tickets"], "tickets_tenth": tenth["tickets"]}
     view, tiles_, page = full["queue_view"], full["tiles"], full["ticket_page"]
