@@ -87,11 +87,11 @@ def _seed(count: int, now) -> dict:
         if pg:
             started = (
                 f"CASE WHEN n <= {DUE_NOW} THEN {ts} - interval '2073630 seconds' "
-                f"ELSE {ts} - (n % {spread}) * interval '1 second' END"
+                f"ELSE {ts} - mod(n, {spread}) * interval '1 second' END"
             )
             next_action = (
                 f"CASE WHEN n <= {DUE_NOW} THEN {ts} - interval '30 seconds' "
-                f"ELSE {ts} + ((n * 7919) % {spread} + 60) * interval '1 second' END"
+                f"ELSE {ts} + (mod(n * 7919, {spread}) + 60) * interval '1 second' END"
             )
         else:
             started = (
@@ -121,9 +121,17 @@ def bench_sweep(now) -> dict:
 
     from django.db import connection
 
+    from kefu.service.models import BusinessCalendar, SlaPolicy
+    from kefu.service.sla import sweep as sweep_module
+    from kefu.service.sla.cache import compiled_calendar
     from kefu.service.sla.sweep import sla_sweep
 
-    sla_sweep(now=now - dt.timedelta(days=1))  # warm-up: imports, compiled calendar, nothing due
+    # Steady state: a running worker has imported everything and compiled its calendars.
+    for calendar_id in BusinessCalendar.objects.values_list("pk", flat=True):
+        compiled_calendar(calendar_id)
+    for policy_id in SlaPolicy.objects.values_list("pk", flat=True):
+        sweep_module._policy(policy_id, {})
+    sla_sweep(now=now - dt.timedelta(days=1))
     started = time.perf_counter()
     result = sla_sweep(now=now)
     sweep_ms = (time.perf_counter() - started) * 1000

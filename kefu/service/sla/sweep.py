@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.service.sla import batch as batch_module
 from kefu.service.sla import policies as policy_lookup
 from kefu.service.sla.cache import compiled_calendar
 from kefu.service.sla.calendar import due_from_history, from_ts, to_ts
@@ -68,15 +69,26 @@ def sla_sweep(
     """Claim and process due clocks in bounded batches; return counts (claimed, fired)."""
     now = now or timezone.now()
     totals = {"claimed": 0, "fired": 0}
-    policies: dict = {}
+    policies = _policies_current()
     for _round in range(max_batches):
         token = secrets.token_hex(8)
         ids = sla_claim(now=now, token=token, limit=batch)
         totals["claimed"] += len(ids)
-        # One transaction per batch (one commit, not one per clock); each clock in a savepoint,
-        # so a broken clock rolls back alone and is retried when its lease expires.
+        # One transaction per batch (one commit, not one per clock). Notify-only levels are
+        # handled set-wise (``batch.py``); clocks with ticket-changing levels, or the whole
+        # batch if the fast path fails, go one by one, each in a savepoint, so a broken clock
+        # rolls back alone and is retried when its lease expires.
         with transaction.atomic():
-            for clock_id in ids:
+            try:
+                with transaction.atomic():
+                    fired, slow = batch_module.process_batch(
+                        ids=ids, token=token, now=now, policies=policies, load_policy=_policy
+                    )
+                totals["fired"] += fired
+            except Exception:
+                log.exception("SLA batch failed; processing its clocks one by one")
+                slow = ids
+            for clock_id in slow:
                 try:
                     totals["fired"] += sla_clock_process(
                         clock_id=clock_id, token=token, now=now, policies=policies
@@ -171,12 +183,30 @@ def _policy(policy_id, cache: dict):
     if policy_id is None:
         return None
     if policy_id not in cache:
-        cache[policy_id] = (
+        policy = (
             SlaPolicy.objects.prefetch_related("targets", "levels__users")
             .filter(pk=policy_id)
             .first()
         )
+        cache[policy_id] = policy
+        if policy is not None:
+            _POLICIES[policy_id] = (policy.revision, policy)
     return cache[policy_id]
+
+
+# Policies with their targets and levels, kept across sweeps while their revision holds
+# (every policy write bumps it): a steady-state sweep reads one small column instead.
+_POLICIES: dict[int, tuple[int, object]] = {}
+
+
+def _policies_current() -> dict:
+    from kefu.service.models import SlaPolicy
+
+    revisions = dict(SlaPolicy.objects.values_list("pk", "revision"))
+    for pk in list(_POLICIES):
+        if revisions.get(pk) != _POLICIES[pk][0]:
+            del _POLICIES[pk]
+    return {pk: policy for pk, (_revision, policy) in _POLICIES.items()}
 
 
 # --- actions -------------------------------------------------------------------------------------
