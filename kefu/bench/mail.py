@@ -105,9 +105,10 @@ def build_messages(count: int, seed: int = 5) -> list[bytes]:
 def _floor_insert(count: int) -> float:
     from django.db import connection, transaction
 
+    key = "bigserial" if connection.vendor == "postgresql" else "INTEGER"
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_mail_floor (id INTEGER PRIMARY KEY, b TEXT)"
+            f"CREATE TABLE IF NOT EXISTS bench_mail_floor (id {key} PRIMARY KEY, b TEXT)"
         )
     started = time.perf_counter()
     for n in range(count):

@@ -122,9 +122,9 @@ def inbound_process(*, inbound_id: int, raw: bytes | None = None) -> InboundMess
     """
     try:
         with transaction.atomic():
+            # (No select_related: FOR UPDATE cannot lock the nullable side of an outer join.)
             row = (
                 InboundMessage.objects.select_for_update()
-                .select_related("mailbox")
                 .defer("raw", "html_body", "text_body")
                 .get(pk=inbound_id)
             )
