@@ -14,7 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kefu.service.choices import PriorityChoices, SlaMetricChoices, SlaRecipientChoices
+from kefu.service.choices import (
+    PriorityChoices,
+    SlaExceptionKindChoices,
+    SlaMetricChoices,
+    SlaRecipientChoices,
+)
 from kefu.service.models import (
     BusinessCalendar,
     BusinessCalendarException,
@@ -42,6 +47,9 @@ def calendar_validate(
         errors["time_zone"] = [_("Unknown time zone.")]
     by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for weekday, start, end in intervals:
+        if weekday not in range(7):
+            errors.setdefault("intervals", []).append(_("Weekdays are 0 (Monday) to 6 (Sunday)."))
+            continue
         if end <= start:
             errors.setdefault("intervals", []).append(
                 _("%(day)s: the end %(end)s must be after the start %(start)s.")
@@ -102,6 +110,8 @@ def calendar_save(
         dates = [day for day, _kind, _name in exceptions]
         if len(set(dates)) != len(dates):
             errors["exceptions"] = [_("A date can have only one exception.")]
+        if any(kind not in SlaExceptionKindChoices.values for _day, kind, _name in exceptions):
+            errors.setdefault("exceptions", []).append(_("An exception is a holiday or a workday."))
     if errors:
         raise ValidationError(errors)
     if calendar is None:
