@@ -86,7 +86,13 @@ class Asset(TimeStampedModel):
                 fields=["product", "serial_number"], name="customers_asset_product_serial"
             )
         ]
-        indexes = [models.Index(fields=["site", "status"], name="customers_asset_site")]
+        indexes = [
+            models.Index(fields=["site", "status"], name="customers_asset_site"),
+            # The 360° page's asset panel: an organization's first page by serial, no sort.
+            models.Index(
+                fields=["organization", "serial_number"], name="customers_asset_org_serial"
+            ),
+        ]
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
 
