@@ -91,8 +91,10 @@ def _durations(*, user, period: Period, metric: str, **ticket_filters):
         )
         if visible is not None:
             tickets = tickets.filter(pk__in=visible)
+        # Grouped by ticket (one row each) so that aggregates over it run on a derived table
+        # and compute each duration once, not once per histogram condition.
         return tickets.values(key=F("pk")).annotate(
-            duration=DurationSeconds(F("resolved_at"), F("created_at"))
+            duration=DurationSeconds(Max("resolved_at"), Max("created_at"))
         )
     raise ValueError(metric)
 
@@ -115,22 +117,17 @@ def _hours(seconds: float | None) -> float | None:
 def duration_stats(*, user, period: Period, metric: str, **ticket_filters) -> dict:
     """Count, median and 90th percentile (hours) and the histogram of one metric."""
     rows = _durations(user=user, period=period, metric=metric, **ticket_filters)
+    # Cumulative counts below each edge (one comparison per edge), differenced afterwards.
     aggregates = {"n": Count(KEY)}
-    edges = [0, *BUCKET_HOURS]
-    for index, low in enumerate(edges):
-        condition = Q(duration__gte=low * 3600)
-        if index + 1 < len(edges):
-            condition &= Q(duration__lt=edges[index + 1] * 3600)
-        aggregates[f"b{index}"] = Count(KEY, filter=condition)
+    for edge in BUCKET_HOURS:
+        aggregates[f"below{edge}"] = Count(KEY, filter=Q(duration__lt=edge * 3600))
     counts = rows.aggregate(**aggregates)
     count = counts["n"]
+    below = [0, *(counts[f"below{edge}"] for edge in BUCKET_HOURS), count]
+    edges = [0, *BUCKET_HOURS, None]
     histogram = [
-        {
-            "low": low,
-            "high": edges[index + 1] if index + 1 < len(edges) else None,
-            "count": counts[f"b{index}"],
-        }
-        for index, low in enumerate(edges)
+        {"low": edges[i], "high": edges[i + 1], "count": below[i + 1] - below[i]}
+        for i in range(len(edges) - 1)
     ]
     return {
         "metric": metric,
