@@ -7,6 +7,8 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kefu.service.models import SlaClock
 from kefu.service.sla.calendar import (
@@ -208,23 +210,39 @@ def _reference(cal, zone, started, pauses, target, now):
     return (None if due == -1 else due), elapsed_now
 
 
+def _check_random_history(rng: random.Random) -> None:
+    cal, base, zone = _random_calendar(rng)
+    origin = to_ts(dt.datetime.combine(base, dt.time(0), tzinfo=ZoneInfo(zone)))
+    started = origin + rng.randrange(0, 4 * 288) * STEP
+    pauses, cursor = [], started
+    for _ in range(rng.randrange(0, 3)):
+        a = cursor + rng.randrange(1, 200) * STEP
+        b = a + rng.randrange(1, 200) * STEP
+        pauses.append((a, b))
+        cursor = b
+    if rng.random() < 0.2:
+        pauses.append((cursor + rng.randrange(1, 300) * STEP, None))
+    target = rng.randrange(1, 48) * STEP
+    now = started + rng.randrange(0, 600) * STEP
+    due, elapsed = _reference(cal, zone, started, pauses, target, now)
+    context = (zone, started, pauses, target, now)
+    assert due_from_history(cal, started, pauses, target) == due, context
+    assert elapsed_from_history(cal, started, pauses, now) == elapsed, context
+
+
 def test_random_histories_match_the_reference():
+    """10,000 histories (``KEFU_SLA_HISTORIES``) from one seeded generator: fast and repeatable."""
     rng = random.Random(20261123)
     for _ in range(HISTORIES):
-        cal, base, zone = _random_calendar(rng)
-        origin = to_ts(dt.datetime.combine(base, dt.time(0), tzinfo=ZoneInfo(zone)))
-        started = origin + rng.randrange(0, 4 * 288) * STEP
-        pauses, cursor = [], started
-        for _ in range(rng.randrange(0, 3)):
-            a = cursor + rng.randrange(1, 200) * STEP
-            b = a + rng.randrange(1, 200) * STEP
-            pauses.append((a, b))
-            cursor = b
-        if rng.random() < 0.2:
-            pauses.append((cursor + rng.randrange(1, 300) * STEP, None))
-        target = rng.randrange(1, 48) * STEP
-        now = started + rng.randrange(0, 600) * STEP
-        due, elapsed = _reference(cal, zone, started, pauses, target, now)
-        context = (zone, started, pauses, target, now)
-        assert due_from_history(cal, started, pauses, target) == due, context
-        assert elapsed_from_history(cal, started, pauses, now) == elapsed, context
+        _check_random_history(rng)
+
+
+@settings(
+    max_examples=int(os.environ.get("KEFU_SLA_HYPOTHESIS_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_hypothesis_histories_match_the_reference(seed):
+    """The same property driven by hypothesis (shrinks a failure to a small seed)."""
+    _check_random_history(random.Random(seed))
