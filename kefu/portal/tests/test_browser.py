@@ -50,12 +50,23 @@ def test_customer_to_article_to_portal(page, log_in, make_user, agent, superviso
     assert PortalSearch.objects.filter(kind="click", article=existing).exists()
     assert PortalSearch.objects.filter(ended_in_request=True).exists()
     ticket_agent_reply(actor=admin_user, ticket_id=ticket.pk, body="在发票页面点击“修改抬头”。")
+    from kefu.service.services import ticket_transition
+
+    ticket = ticket_transition(
+        actor=admin_user,
+        ticket=Ticket.objects.get(pk=ticket.pk),
+        status_key="resolved",
+        resolution_code="fixed",
+    )
+    assert ticket.status_category == "resolved"
 
     page.context.clear_cookies()
     log_in(admin_user)  # works every queue, so sees the new ticket
-    page.goto("/knowledge/")
-    page.fill("#from-ticket-number", ticket.number)
-    _submit(page, "#from-ticket button[type=submit]")
+    page.goto(f"/service/tickets/{ticket.pk}/")  # the solved ticket's page, knowledge panel
+    # The panel's suggestions load into the panel (the workspace around it stays).
+    page.wait_for_selector("#knowledge-panel #kb-suggestions")
+    assert page.locator("#reply, #conversation").count() >= 1
+    _submit(page, "#knowledge-panel form button[type=submit]")
     draft = Article.objects.get(source_ticket_id=ticket.pk)
     _submit(page, "#edit")
     page.select_option("#id_visibility", "public")
