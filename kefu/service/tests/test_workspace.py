@@ -214,3 +214,18 @@ def test_side_panels_are_composable(agent_client, make_ticket, settings, tmp_pat
     assert f'id="extra-panel">{ticket.number}' in content
     assert content.index('id="properties"') < content.index('id="extra-panel"')
     assert content.index('id="extra-panel"') < content.index('id="status"')
+
+
+def test_conversation_markup_escapes_and_shows_kinds(agent_client, make_ticket):
+    ticket = make_ticket(description="第一行\n<script>alert(1)</script>")
+    agent_client.post(
+        f"/service/tickets/{ticket.pk}/entries/",
+        {"kind": "note", "body": "备注", "time_spent_minutes": 5},
+    )
+    content = agent_client.get(f"/service/tickets/{ticket.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "第一行<br>&lt;script&gt;" in content
+    note = TicketEntry.objects.get(ticket=ticket, kind="note")
+    assert f'<li class="kind-note" id="entry-{note.pk}">' in content
+    assert "5 minutes" in content or "5 分钟" in content
+    assert "Na Li" in content
