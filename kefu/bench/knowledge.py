@@ -146,12 +146,14 @@ def _raw_fts(backend, query: str, *, ranked: bool = False) -> None:
 
 def _vacuum() -> None:
     """After a bulk load, what autovacuum does on a live PostgreSQL: merge the GIN index's
-    pending list (scanned by every query until merged) and refresh statistics."""
+    pending list (scanned by every query until merged) and refresh statistics (both work
+    inside a transaction, unlike VACUUM)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE core_searchdocument")
+            cursor.execute("SELECT gin_clean_pending_list('core_searchdocument_tsv'::regclass)")
+            cursor.execute("ANALYZE core_searchdocument")
         else:
             cursor.execute("PRAGMA optimize")
 
