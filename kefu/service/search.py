@@ -8,9 +8,9 @@ narrowed to the queues they work inside the index. Only staff search tickets; cu
 reach this index (the portal reads their requests through the facade).
 
 Kept current: saving a ticket or any of its entries schedules the ticket, re-indexed once when
-the transaction commits (a reply is searchable as soon as it is saved). Bulk loaders (``kefu
-seed_tickets``) write without signals and call :func:`bulk_index` afterwards; ``kefu
-search_rebuild --kind service.ticket`` rebuilds everything with a progress bar.
+the transaction commits (a reply is searchable as soon as it is saved). Bulk loaders write
+without signals: index after them with :func:`bulk_index` (``kefu seed_tickets`` does not, run
+``kefu search_rebuild --kind service.ticket`` after it, which rebuilds with a progress bar).
 """
 
 from django.db.models.signals import post_delete, post_save
