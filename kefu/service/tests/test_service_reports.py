@@ -300,3 +300,44 @@ def test_organization_page_shows_its_satisfaction(world, client):
     # org X: ratings 5, 3 and 1 (t5) -> 1 of 3 satisfied
     panel = page[page.index("satisfaction-panel") :][:600]
     assert '<span class="stat">33.3%</span>' in panel, panel
+
+
+def test_contract_usage_lists_contracts_in_force_with_the_periods_use(world):
+    from kefu.service.models import Contract, ContractConsumption
+    from kefu.service.reporting.contracts import contract_usage
+
+    contract = Contract.objects.create(
+        organization=world.org_x,
+        number="C-2026-01",
+        name="维护合同",
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        allowance_unit="tickets",
+        allowance_units=10,
+        used_units=8,
+    )
+    Contract.objects.create(
+        organization=world.org_y,
+        number="C-2025-09",
+        name="Old",
+        start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2025, 12, 31),
+        allowance_unit="tickets",
+        allowance_units=5,
+    )
+    for name, at in (
+        ("t1", local("2026-10-05")),
+        ("t2", local("2026-10-06")),
+        ("t5", local("2026-09-01")),
+    ):
+        ContractConsumption.objects.create(
+            contract=contract, ticket=world.tickets[name], kind="ticket", units=1, created_at=at
+        )
+    (row,) = contract_usage(period=OCTOBER)
+    assert (row["number"], row["organization"], row["allowance"], row["used"]) == (
+        "C-2026-01",
+        "星巴克（上海）",
+        "10",
+        "8",
+    )
+    assert (row["remaining"], row["used_percent"], row["period_used"]) == ("2", 80, "2")
