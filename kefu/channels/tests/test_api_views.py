@@ -134,6 +134,31 @@ def test_template_edit_saves_admin_wording(client, admin_user, db):
     )
 
 
+def test_sms_template_has_no_subject_and_refuses_an_empty_text(client, admin_user, db):
+    from kefu.channels.models import MailTemplate
+
+    client.force_login(admin_user)
+    url = reverse("channels:template_edit", args=["sms", "en"])
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="subject"' not in page.content
+    assert b"Kefu: $ticket_number $body" in page.content
+    refused = client.post(url, {"body": "  "})
+    assert refused.status_code == 200 and refused.context["form"].errors["body"]
+    assert not MailTemplate.objects.exists()
+    assert client.post(url, {"body": "Kefu $body"}).status_code == 302
+    row = MailTemplate.objects.get(key="sms", language="en")
+    assert row.subject == "" and row.body == "Kefu $body"
+    listing = client.get(reverse("channels:template_list"))
+    assert b"Kefu $body" in listing.content
+
+
+def test_template_pages_are_for_administrators_only(client, make_user, db):
+    client.force_login(make_user("agent"))
+    url = reverse("channels:template_edit", args=["resolved", "zh-hans"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"subject": "x", "body": "y"}).status_code == 403
+
+
 def test_sms_gateway_page_saves_secret_encrypted_and_never_shows_it(client, admin_user):
     from kefu.channels.crypto import secret_decrypt
     from kefu.channels.models import SmsGateway
