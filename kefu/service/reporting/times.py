@@ -11,8 +11,7 @@ period. Everything is computed in SQL and works the same on SQLite and PostgreSQ
   ``ORDER BY duration LIMIT 2 OFFSET k``. No list of durations is ever loaded.
 """
 
-import math
-
+from django.db import connection
 from django.db.models import Count, F, FloatField, Func, Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +61,9 @@ class DurationSeconds(Func):
         )
 
 
-def _durations(*, user, period: Period, metric: str, **ticket_filters):
+def _durations(
+    *, user, period: Period, metric: str, group_field: str | None = None, **ticket_filters
+):
     """One row per visible ticket of the period: ``key`` (the ticket) and ``duration`` (s).
 
     First response groups the ticket's public staff replies (``MIN(created_at)``) instead of a
@@ -82,7 +83,10 @@ def _durations(*, user, period: Period, metric: str, **ticket_filters):
         )
         if visible is not None:
             entries = entries.filter(ticket__in=visible)
-        return entries.values(key=F("ticket_id")).annotate(
+        columns = {"key": F("ticket_id")}
+        if group_field:
+            columns["group"] = F(f"ticket__{group_field}")
+        return entries.values(**columns).annotate(
             duration=DurationSeconds(Min("created_at"), Max("ticket__created_at"))
         )
     if metric == "resolution":
@@ -93,21 +97,41 @@ def _durations(*, user, period: Period, metric: str, **ticket_filters):
             tickets = tickets.filter(pk__in=visible)
         # Grouped by ticket (one row each) so that aggregates over it run on a derived table
         # and compute each duration once, not once per histogram condition.
-        return tickets.values(key=F("pk")).annotate(
+        columns = {"key": F("pk")}
+        if group_field:
+            columns["group"] = F(group_field)
+        return tickets.values(**columns).annotate(
             duration=DurationSeconds(Max("resolved_at"), Max("created_at"))
         )
     raise ValueError(metric)
 
 
-def _percentile(rows, count: int, fraction: float) -> float | None:
+# Percentiles as fractions: ranks are computed with integer arithmetic, the same in Python
+# and in SQL (``(a * (n - 1)) / b`` is an integer division on both databases).
+MEDIAN, P90 = (1, 2), (9, 10)
+
+
+def _rank(n: int, fraction: tuple[int, int]) -> tuple[int, float]:
+    """The 0-based rank below a percentile's position, and the interpolation weight."""
+    a, b = fraction
+    return (a * (n - 1)) // b, ((a * (n - 1)) % b) / b
+
+
+def _interpolate(values: dict[int, float], n: int, fraction: tuple[int, int]) -> float | None:
+    if n == 0:
+        return None
+    rank, weight = _rank(n, fraction)
+    low = values[rank]
+    high = values.get(rank + 1, low)
+    return low + (high - low) * weight
+
+
+def _percentile(rows, count: int, fraction: tuple[int, int]) -> float | None:
     if count == 0:
         return None
-    position = fraction * (count - 1)
-    rank = math.floor(position)
+    rank, _weight = _rank(count, fraction)
     pair = list(rows.order_by("duration", KEY).values_list("duration", flat=True)[rank : rank + 2])
-    low = pair[0]
-    high = pair[1] if len(pair) > 1 else low
-    return low + (high - low) * (position - rank)
+    return _interpolate(dict(enumerate(pair, start=rank)), count, fraction)
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -133,8 +157,8 @@ def duration_stats(*, user, period: Period, metric: str, **ticket_filters) -> di
         "metric": metric,
         "label": str(METRICS[metric]),
         "count": count,
-        "median_hours": _hours(_percentile(rows, count, 0.5)),
-        "p90_hours": _hours(_percentile(rows, count, 0.9)),
+        "median_hours": _hours(_percentile(rows, count, MEDIAN)),
+        "p90_hours": _hours(_percentile(rows, count, P90)),
         "histogram": histogram,
     }
 
@@ -142,38 +166,41 @@ def duration_stats(*, user, period: Period, metric: str, **ticket_filters) -> di
 def duration_stats_by(
     *, user, period: Period, metric: str, dimension: str, limit: int = 20
 ) -> list[dict]:
-    """Count, median and 90th percentile per queue, agent or priority (the ``limit`` busiest)."""
-    field = GROUP_FIELDS[dimension]
-    if metric == "first_response":
-        groups_of = TicketEntry.objects.order_by().filter(
-            kind=EntryKindChoices.REPLY,
-            author__isnull=False,
-            ticket__created_at__gte=period.start,
-            ticket__created_at__lt=period.end,
+    """Count, median and 90th percentile per queue, agent or priority (the ``limit`` busiest).
+
+    One query: the per-ticket durations as a derived table, numbered within each group by a
+    window function, keeping only the (at most four) rows around each group's percentiles.
+    """
+    rows = _durations(user=user, period=period, metric=metric, group_field=GROUP_FIELDS[dimension])
+    inner, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT grp, duration, rn, n FROM (
+                SELECT d."group" AS grp, d.duration AS duration,
+                    ROW_NUMBER() OVER (PARTITION BY d."group" ORDER BY d.duration, d."key") - 1
+                        AS rn,
+                    COUNT(*) OVER (PARTITION BY d."group") AS n
+                FROM ({inner}) d
+            ) w
+            WHERE rn IN ((n - 1) / 2, (n - 1) / 2 + 1, (9 * (n - 1)) / 10, (9 * (n - 1)) / 10 + 1)
+            """,  # noqa: S608  (the inner query is Django's, with its parameters)
+            params,
         )
-        column, count = f"ticket__{field}", Count("ticket_id", distinct=True)
-    else:
-        groups_of = Ticket.objects.order_by().filter(
-            resolved_at__gte=period.start, resolved_at__lt=period.end
-        )
-        column, count = field, Count("pk")
-    if not (user.is_superuser or can(user, "service.view_all_tickets")):
-        visible = ticket_scope(user, Ticket.objects.order_by()).values("pk")
-        groups_of = groups_of.filter(**{"ticket__in" if column != field else "pk__in": visible})
-    groups = list(
-        groups_of.values(group=F(column)).annotate(n=count).order_by("-n", "group")[:limit]
-    )
-    labels = labels_for(dimension, [group["group"] for group in groups])
-    rows = []
-    for group in groups:
-        subset = _durations(user=user, period=period, metric=metric, **{field: group["group"]})
-        rows.append(
-            {
-                "id": group["group"],
-                "label": labels.get(group["group"], "—"),
-                "count": group["n"],
-                "median_hours": _hours(_percentile(subset, group["n"], 0.5)),
-                "p90_hours": _hours(_percentile(subset, group["n"], 0.9)),
-            }
-        )
-    return rows
+        found = cursor.fetchall()
+    groups: dict = {}
+    for group, duration, rank, count in found:
+        entry = groups.setdefault(group, {"n": count, "values": {}})
+        entry["values"][rank] = duration
+    top = sorted(groups.items(), key=lambda item: (-item[1]["n"], str(item[0])))[:limit]
+    labels = labels_for(dimension, [group for group, _entry in top])
+    return [
+        {
+            "id": group,
+            "label": labels.get(group, "—"),
+            "count": entry["n"],
+            "median_hours": _hours(_interpolate(entry["values"], entry["n"], MEDIAN)),
+            "p90_hours": _hours(_interpolate(entry["values"], entry["n"], P90)),
+        }
+        for group, entry in top
+    ]
