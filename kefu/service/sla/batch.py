@@ -124,14 +124,16 @@ def _write_clocks(clocks) -> None:
             "WHERE c.id = v.id"
         )
     else:
-        row = "(%s, %s, %s, %s, %s, %s, %s, %s)"
+        # SQLite plans UPDATE ... FROM (VALUES) as a table scan: update by primary key instead.
         sql = (
-            f"WITH v(id, state, due, br, el, pa, rs, na) AS (VALUES {','.join([row] * len(clocks))}) "  # noqa: S608
-            f"UPDATE {table} SET state = v.state, due_at = v.due, breached_at = v.br, "
-            "elapsed_seconds = v.el, paused_seconds = v.pa, running_since = v.rs, "
-            "next_action_at = v.na, claim_token = '', claimed_until = NULL "
-            f"FROM v WHERE {table}.id = v.id"
+            f"UPDATE {table} SET state = %s, due_at = %s, breached_at = %s, "  # noqa: S608
+            "elapsed_seconds = %s, paused_seconds = %s, running_since = %s, "
+            "next_action_at = %s, claim_token = '', claimed_until = NULL WHERE id = %s"
         )
+        rows = [[*params[k + 1 : k + 8], params[k]] for k in range(0, len(params), 8)]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -95,14 +95,15 @@ def _write(values) -> None:
             f"FROM (VALUES {rows}) AS v(id, due, na, state) WHERE c.id = v.id"
         )
     else:
-        rows = ",".join(["(?, ?, ?, ?)"] * len(values))
+        # SQLite would join the VALUES list against the table by scanning it; an executemany
+        # of primary-key UPDATEs in one transaction is linear in the page instead.
         sql = (
-            f"WITH v(id, due, na, state) AS (VALUES {rows}) UPDATE {table} "  # noqa: S608
-            "SET due_at = datetime(v.due, 'unixepoch'), "
-            "next_action_at = datetime(v.na, 'unixepoch'), state = v.state "
-            f"FROM v WHERE {table}.id = v.id"
+            f"UPDATE {table} SET due_at = datetime(%s, 'unixepoch'), "  # noqa: S608
+            "next_action_at = datetime(%s, 'unixepoch'), state = %s WHERE id = %s"
         )
-        sql = sql.replace("?", "%s")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, [(due, na, state, pk) for pk, due, na, state in values])
+        return
     params = [item for row in values for item in row]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
