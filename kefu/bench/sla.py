@@ -91,7 +91,7 @@ def _seed(count: int, now) -> dict:
             )
             next_action = (
                 f"CASE WHEN n <= {DUE_NOW} THEN {ts} - interval '30 seconds' "
-                f"ELSE {ts} + (mod(n * 7919, {spread}) + 60) * interval '1 second' END"
+                f"ELSE {ts} + (mod(n::bigint * 7919, {spread}) + 60) * interval '1 second' END"
             )
         else:
             started = (
