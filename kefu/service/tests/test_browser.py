@@ -121,3 +121,20 @@ def test_stale_save_is_refused_in_place_with_a_clear_message(page, log_in, make_
     assert Ticket.objects.get(pk=ticket.pk).subject == "我的主题"
     # The browser logs the refused request's 409 itself; no script error besides.
     assert [e for e in page.console_errors if "status of 409" not in e] == []
+
+
+def test_list_shows_a_new_ticket_without_a_reload(page, log_in, make_agent, make_ticket):  # noqa: F811
+    agent = make_agent(username="list-agent")
+    make_ticket(subject="已有工单")
+    log_in(agent)
+    page.goto("/service/?view=queue")
+    page.evaluate("window.kefuNoReload = 3")
+    # Let the poller fetch its first mark, then a ticket arrives in the agent's queue.
+    page.wait_for_function(
+        "() => (document.querySelector('#ticket-changes') || {}).getAttribute"
+        " && !document.querySelector('#ticket-changes').getAttribute('hx-get').endsWith('since=')"
+    )
+    arrived = make_ticket(subject="新来的工单")
+    page.wait_for_selector(f"#ticket-{arrived.pk}", timeout=30_000)
+    assert page.evaluate("window.kefuNoReload") == 3
+    assert page.console_errors == []
