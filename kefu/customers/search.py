@@ -66,6 +66,34 @@ def _identity_tokens(kind: str, normalized: str, out: list[str]) -> None:
         tokenize.email_tokens(normalized, out=out)
 
 
+def contact_document(
+    pk: int | None,
+    name: str,
+    alt_name: str,
+    title: str,
+    organization: tuple[int, str, str] | None,
+    identities: Iterable[tuple[str, str]],
+) -> Document:
+    """The search document of one contact; ``organization`` is ``(id, name, alt_name)``.
+
+    Services build it from what they are writing (before their transaction, so segmenting
+    the names does not hold the write lock), :func:`contact_documents` from the database.
+    """
+    org_id, org_name, org_alt_name = organization or (None, "", "")
+    tokens: list[str] = []
+    for kind, normalized in identities:
+        _identity_tokens(kind, normalized, tokens)
+    document = Document(
+        kind=CONTACT,
+        object_id=pk,
+        names=(name, alt_name),
+        body=" ".join(filter(None, (title, org_name, org_alt_name))),
+        tokens=tokens,
+        organization_id=org_id,
+    )
+    return document.prepare()
+
+
 def contact_documents(ids: list[int]) -> list[Document]:
     """Return the search documents of the contacts ``ids`` that exist (one query).
 
@@ -87,22 +115,17 @@ def contact_documents(ids: list[int]) -> list[Document]:
             "identities__normalized",
         )
     )
-    documents = []
-    current = None
-    for pk, name, alt_name, title, org_id, org_name, org_alt_name, kind, normalized in rows:
-        if current is None or current.object_id != pk:
-            current = Document(
-                kind=CONTACT,
-                object_id=pk,
-                names=(name, alt_name),
-                body=" ".join(filter(None, (title, org_name, org_alt_name))),
-                tokens=[],
-                organization_id=org_id,
-            )
-            documents.append(current)
+    grouped: dict[int, tuple] = {}
+    for pk, name, alt_name, title, org_id, org_name, org_alt, kind, normalized in rows:
+        if pk not in grouped:
+            organization = (org_id, org_name, org_alt) if org_id is not None else None
+            grouped[pk] = (name, alt_name, title, organization, [])
         if kind is not None:
-            _identity_tokens(kind, normalized, current.tokens)
-    return documents
+            grouped[pk][4].append((kind, normalized))
+    return [
+        contact_document(pk, name, alt_name, title, organization, identities)
+        for pk, (name, alt_name, title, organization, identities) in grouped.items()
+    ]
 
 
 def _organization_excerpt(name: str, alt_name: str) -> str:

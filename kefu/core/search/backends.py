@@ -50,8 +50,17 @@ class Document:
     organization_id: int | None = None
     facet: str = ""
     excerpt: str = ""
+    # (title tokens, body tokens) once prepare() ran.
+    prepared: tuple[str, str] | None = field(default=None, compare=False, repr=False)
+
+    def prepare(self) -> "Document":
+        """Segment the text now rather than when written (e.g. before a write transaction)."""
+        self.prepared = (self.title_tokens(), self.body_tokens())
+        return self
 
     def title_tokens(self) -> str:
+        if self.prepared is not None:
+            return self.prepared[0]
         out: list[str] = []
         for name in self.names:
             tokenize.name_tokens(name, out=out)
@@ -59,6 +68,8 @@ class Document:
         return tokenize.join(out)
 
     def body_tokens(self) -> str:
+        if self.prepared is not None:
+            return self.prepared[1]
         out = tokenize.text_tokens(self.body)
         out.extend(self.tokens)
         return tokenize.join(out)

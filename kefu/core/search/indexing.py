@@ -88,7 +88,7 @@ class _Pending:
         if getattr(connection, "_kefu_search_pending", None) is self:
             connection._kefu_search_pending = None
         for kind, ids in self.marked.items():
-            if kind in _INDEXERS:
+            if ids and kind in _INDEXERS:
                 index_objects(kind, ids)
 
     def is_registered(self, connection) -> bool:
@@ -128,7 +128,7 @@ def flush(using: str = "default") -> None:
     pending = getattr(connection, "_kefu_search_pending", None)
     if (
         pending is None
-        or not pending.marked
+        or not any(pending.marked.values())
         or not connection.in_atomic_block
         or connection.savepoint_ids
         or connection.needs_rollback
@@ -145,6 +145,28 @@ def flush(using: str = "default") -> None:
         logger.exception("search: indexing in the transaction failed; retrying after commit")
         for kind, ids in marked.items():
             pending.add(kind, ids)
+
+
+def index_prepared(documents: list[Document], *, using: str = "default") -> None:
+    """Write ``documents`` now, inside the current transaction, and drop their marks.
+
+    For a service that built the documents from what it is writing (no read back, text
+    segmented before its transaction began). A failing write is logged and the records stay
+    marked, so the on-commit callback retries them.
+    """
+    if not documents:
+        return
+    try:
+        with transaction.atomic(using=using):
+            get_backend(using).index_documents(documents)
+    except Exception:
+        logger.exception("search: indexing in the transaction failed; retrying after commit")
+        return
+    connection = transaction.get_connection(using)
+    pending = getattr(connection, "_kefu_search_pending", None)
+    if pending is not None:
+        for document in documents:
+            pending.marked.get(document.kind, set()).discard(document.object_id)
 
 
 def catch_up(

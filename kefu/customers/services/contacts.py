@@ -13,6 +13,7 @@ from kefu.core.audit import log_created
 from kefu.core.customfields import clean_custom_fields
 from kefu.core.errors import Conflict
 from kefu.core.search.indexing import flush as search_flush
+from kefu.core.search.indexing import index_prepared
 from kefu.core.search.indexing import schedule as search_schedule
 from kefu.customers.choices import ChannelChoices, ConsentSourceChoices
 from kefu.customers.identities import normalize_identity
@@ -22,6 +23,7 @@ from kefu.customers.models import (
     ContactIdentity,
     ContactMembership,
 )
+from kefu.customers.search import contact_document
 from kefu.customers.services._common import assign_fields, full_clean, validate_unique
 
 CONTACT_KIND = "customers.contact"  # the search index kind (kefu.customers.search)
@@ -248,6 +250,10 @@ def contact_create(
     contact.custom_fields = clean_custom_fields("customers.contact", custom_fields)
     full_clean(contact, exclude=["primary_organization"], validate_unique=False)
     cleaned_identities = _clean_identities(identities or [], contact_id=None, check_owners=False)
+    identity_keys = [(item["kind"], item["normalized"]) for item in cleaned_identities]
+    document = contact_document(
+        None, contact.name, contact.alt_name, contact.title, None, identity_keys
+    )
     with transaction.atomic():
         if contact.external_id is not None:
             validate_unique(contact, exclude=["primary_organization"])
@@ -260,7 +266,15 @@ def contact_create(
         memberships = _save_memberships(contact, cleaned_memberships, is_new=True)
         # The contact, its identities and memberships: one audit INSERT for all of them.
         log_created([contact, *saved_identities, *memberships])
-        # Write the search index in this transaction: one commit per create, not two.
+        # Write the search index in this transaction (one commit per create, not two), from
+        # what was written: the document segmented above, or with the organization's names.
+        if primary is not None:
+            organization = (primary.pk, primary.name, primary.alt_name)
+            document = contact_document(
+                None, contact.name, contact.alt_name, contact.title, organization, identity_keys
+            )
+        document.object_id = contact.pk
+        index_prepared([document])
         search_flush()
     contact.created_identities = saved_identities
     contact.created_memberships = memberships
