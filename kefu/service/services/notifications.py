@@ -29,6 +29,7 @@ def _subject(event: str) -> str:
         "replied": _("New reply to your request"),
         "resolved": _("Your request was resolved"),
         "created": _("We received your request"),
+        "survey": _("How did we do?"),
     }
     return labels.get(event, _("Ticket update"))
 

@@ -114,21 +114,22 @@ def survey_create_for_ticket(*, ticket: Ticket) -> Survey | None:
 
 
 @transaction.atomic
-def survey_mail_send(*, survey_id: int) -> str | None:
-    """Mail the survey link to the requester once; return the mail's Message-ID (or None).
+def survey_mail_send(*, survey_id: int) -> int:
+    """Mail the survey link to the requester once; return how many mails were queued (0 or 1).
 
     The survey row is claimed with a conditional update (``mailed_at`` still empty), so a retried
     or duplicated job never mails twice; if queueing the mail fails, the claim rolls back and the
-    job's retry tries again. The mail goes through the mail channel's automatic-notice path
-    (threaded under the ticket, marked auto-generated, in the requester's language).
+    job's retry tries again. The mail goes through the desk's requester notifier (the mail
+    channel registers its threaded, auto-generated notices there), so the desk never imports
+    a channel.
     """
-    from kefu.channels import facade as channels
+    from kefu.service.services.notifications import ticket_notify_contact
 
     claimed = Survey.objects.filter(pk=survey_id, mailed_at__isnull=True).update(
         mailed_at=timezone.now()
     )
     if not claimed:
-        return None
+        return 0
     survey = Survey.objects.select_related("ticket").get(pk=survey_id)
     with translation.override(survey.language):
         text = _(
@@ -139,7 +140,7 @@ def survey_mail_send(*, survey_id: int) -> str | None:
             "subject": survey.ticket.subject,
             "url": survey_url(survey),
         }
-    return channels.ticket_notification_mail(ticket_id=survey.ticket_id, text=text)
+    return ticket_notify_contact(ticket_id=survey.ticket_id, event="survey", text=text)
 
 
 def on_ticket_changed(sender, *, ticket, verb, data=None, **kwargs) -> None:

@@ -116,7 +116,9 @@ def test_resolving_problem_resolves_incidents_and_tells_requesters(
         assert stored.status_category == "resolved"
         assert stored.resolution_code == "fixed"
     assert Ticket.objects.get(pk=already_closed.pk).status_category == "closed"
-    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.cn", "b@example.cn"]
+    # Each requester gets the "resolved" notice and, separately, the satisfaction survey.
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == ["a@example.cn", "a@example.cn", "b@example.cn", "b@example.cn"]
 
 
 def test_problem_link_refuses_non_problem(make_ticket, admin_user):
