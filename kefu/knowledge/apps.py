@@ -37,3 +37,8 @@ class KnowledgeConfig(AppConfig):
             ],
         )
         grant(Role.TECHNICIAN, ["knowledge.view_article", "knowledge.view_category"])
+
+        from kefu.core.demo import register_demo_loader
+        from kefu.knowledge.demo import load_demo
+
+        register_demo_loader(load_demo, order=60)

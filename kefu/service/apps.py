@@ -66,3 +66,8 @@ class ServiceConfig(AppConfig):
         from kefu.service.workspace import register_side_panel
 
         register_side_panel("service/sla/_ticket_clocks.html", order=20)
+
+        from kefu.core.demo import register_demo_loader
+        from kefu.service.demo import load_demo
+
+        register_demo_loader(load_demo, order=50)

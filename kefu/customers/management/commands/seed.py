@@ -455,9 +455,13 @@ class Command(BaseCommand):
                 self.stdout.write("demo data already present; nothing to do")
             link_portal_user(users)
             return False
+        from kefu.core.demo import demo_loaders_run
+
         with transaction.atomic():
             build_demo(self.gen, {t.key: t.pk for t in tiers}, users)
             link_portal_user(users)
+            # Tickets, contracts, articles: the other apps' demo loaders (kefu.core.demo).
+            demo_loaders_run(users=users, stdout=None if self.quiet else self.stdout)
         if not self.quiet:
             self.stdout.write(
                 self.style.SUCCESS("demo data loaded (kefu demo_logins prints the logins)")
