@@ -103,3 +103,14 @@ def api(client, api_token):
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache: rows are rolled back between tests and their ids
+    reused, so presence, rate-limit or lookup entries left by one test must not leak into the next.
+    """
+    from django.core.cache import cache
+
+    yield
+    cache.clear()
