@@ -12,9 +12,11 @@ class CoreConfig(AppConfig):
 
         from kefu.accounts.roles import Role, grant
         from kefu.core import audit  # noqa: F401  (connects the audit-log receiver)
+        from kefu.core.configstamp import register_models
         from kefu.core.models import CustomFieldDefinition, Tag
 
         auditlog.register(CustomFieldDefinition)
+        register_models(CustomFieldDefinition)
         auditlog.register(Tag)
         grant(Role.ADMIN, ["core.*"])
         for role in (Role.SUPERVISOR, Role.AGENT, Role.SALES, Role.MARKETER, Role.TECHNICIAN):

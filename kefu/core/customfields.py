@@ -116,15 +116,19 @@ def clean_custom_fields(
     *,
     existing: dict[str, Any] | None = None,
     partial: bool = False,
+    definitions: list | None = None,
 ) -> dict[str, Any]:
     """Validate ``values`` for ``target`` and return the dict to store.
 
     With ``partial`` (a PATCH), keys not given keep their ``existing`` value. Unknown keys are
     refused rather than dropped, so a typo in an import column is reported. Raises
-    ``ValidationError`` with ``{"custom_fields.<key>": [message]}``.
+    ``ValidationError`` with ``{"custom_fields.<key>": [message]}``. ``definitions``: the
+    target's active definitions when the caller already holds them (a configuration snapshot).
     """
     values = dict(values or {})
-    definitions = {d.key: d for d in definitions_for(target)}
+    if definitions is None:
+        definitions = definitions_for(target)
+    definitions = {d.key: d for d in definitions}
     errors: dict[str, list[str]] = {}
     result: dict[str, Any] = dict(existing or {}) if partial else {}
     for key in values:

@@ -43,3 +43,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ConfigStamp(models.Model):
+    """One row whose ``token`` changes whenever desk configuration is written.
+
+    Processes keep snapshots of configuration rows (queues, rules, SLA policies, templates...)
+    in memory and check this one row before using them (see ``kefu.core.configstamp``). The
+    token is random rather than a counter: a rolled-back change must never let an old snapshot
+    match a later, different change that happens to reach the same number.
+    """
+
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("configuration stamp")
+        verbose_name_plural = _("configuration stamps")
+
+    def __str__(self) -> str:
+        return self.token

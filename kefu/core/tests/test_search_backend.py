@@ -122,6 +122,54 @@ def test_ranking_only_looks_at_a_capped_set_of_candidates(monkeypatch):
     assert len(hits) == 5
 
 
+def test_matches_older_than_the_newest_documents_tried_first_are_found(monkeypatch):
+    # PostgreSQL tries windows of a kind's newest documents before the GIN index.
+    monkeypatch.setattr(backends, "PROBES", (3, 6))
+    backend = get_backend()
+    backend.index(KIND, 1, title="琥珀 old")
+    for object_id in range(2, 10):
+        backend.index(KIND, object_id, title=f"会员 {object_id}")
+
+    assert ids(backend.search(KIND, "琥珀")) == [1]
+    assert sorted(ids(backend.search(KIND, "会员", limit=20))) == list(range(2, 10))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL candidate windows")
+def test_a_filter_keeping_few_matches_reads_the_larger_window(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(backends, "CANDIDATES", 3)
+    monkeypatch.setattr(backends, "PROBES", (4, 40))
+    backend = get_backend()
+    for object_id in range(1, 41):
+        backend.index(KIND, object_id, title="保修", facet="mine" if object_id % 5 == 0 else "")
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修", filters={"facet": "mine"})
+
+    assert sorted(ids(hits)) == [30, 35, 40]
+    assert not any("set_config" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
+def test_index_only_search_leaves_the_callers_planner_settings_alone():
+    from django.db import transaction
+
+    backend = get_backend()
+    backend.index(KIND, 1, title="保修 printer")
+    with transaction.atomic(), connection.cursor() as cursor:
+        backend.search(KIND, "保修 fax")  # no match in the newest documents: the index path
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")
+
+
 def test_query_syntax_characters_are_harmless():
     backend = get_backend()
     backend.index(KIND, 1, title="quoted or near")

@@ -4,7 +4,36 @@
   function onReady(fn) {
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
+  // SLA countdowns (badges marked data-ticking with an ISO data-due and the target in
+  // data-target seconds) count down between page refreshes, in the server's format and colours:
+  // red once due, amber with less than a quarter of the target left.
+  function remainingText(seconds) {
+    var sign = seconds < 0 ? "-" : "";
+    var minutes = Math.floor(Math.abs(seconds) / 60);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) return sign + days + "d " + hours + "h";
+    if (hours) return sign + hours + "h " + (minutes < 10 ? "0" : "") + minutes + "m";
+    return sign + minutes + "m";
+  }
+  function tickSla(now) {
+    now = now || Date.now();
+    document.querySelectorAll("[data-ticking][data-due]").forEach(function (badge) {
+      var due = Date.parse(badge.getAttribute("data-due"));
+      if (isNaN(due)) return;
+      var seconds = Math.floor((due - now) / 1000);
+      var target = parseInt(badge.getAttribute("data-target"), 10) || 0;
+      var colour = seconds <= 0 ? "red" : (seconds < target / 4 ? "amber" : "green");
+      var css = { green: "ok", amber: "warn", red: "danger" }[colour];
+      badge.textContent = remainingText(seconds);
+      badge.classList.remove("ok", "warn", "danger", "sla-green", "sla-amber", "sla-red");
+      badge.classList.add(css, "sla-" + colour);
+    });
+  }
+  window.kefuTickSla = tickSla;
   onReady(function () {
+    window.setInterval(function () { tickSla(); }, 30000);
     // Selects marked data-autosubmit (the language switcher) submit their form on change.
     document.addEventListener("change", function (event) {
       var el = event.target;
