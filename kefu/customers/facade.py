@@ -40,7 +40,9 @@ __all__ = [
     "IdentityKindChoices",
     "asset_get_summary",
     "contact_admin_organization_ids",
+    "contact_and_organization_summaries",
     "contact_find_by_identity",
+    "contact_find_or_create",
     "contact_for_user",
     "contact_get_summary",
     "contact_organization_ids",
@@ -92,7 +94,8 @@ def _organization_dict(org: Organization) -> dict[str, Any]:
     }
 
 
-def _contact_dict(contact: Contact) -> dict[str, Any]:
+def _contact_dict(contact: Contact, rows: list[ContactIdentity] | None = None) -> dict[str, Any]:
+    """``rows``: the contact's identities when read already (else its prefetched ones)."""
     identities = [
         {
             "id": identity.pk,
@@ -102,7 +105,7 @@ def _contact_dict(contact: Contact) -> dict[str, Any]:
             "is_primary": identity.is_primary,
             "is_undeliverable": identity.is_undeliverable,
         }
-        for identity in contact.identities.all()
+        for identity in (contact.identities.all() if rows is None else rows)
     ]
 
     def primary(kinds) -> str | None:
@@ -138,6 +141,30 @@ def contact_get_summary(contact_id: int) -> dict[str, Any] | None:
     """Return a contact's name, primary organization and identities as plain data."""
     contact = _contacts_queryset().filter(pk=contact_id).first()
     return _contact_dict(contact) if contact else None
+
+
+def contact_and_organization_summaries(
+    contact_id: int, *, organization_id: int | None = None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Return the contact's summary and an organization's: ``organization_id``, else the
+    contact's primary organization (``None`` for an unknown id or no organization).
+
+    Two queries when the organization is the contact's primary one (what a new ticket from a
+    customer usually names), three otherwise.
+    """
+    contact = Contact.objects.select_related("primary_organization__tier").filter(pk=contact_id)
+    contact = contact.first()
+    if contact is None:
+        organization = organization_get_summary(organization_id) if organization_id else None
+        return None, organization
+    # A plain query rather than prefetch_related: the same rows, without its machinery.
+    summary = _contact_dict(contact, list(ContactIdentity.objects.filter(contact_id=contact.pk)))
+    wanted = contact.primary_organization_id if organization_id is None else organization_id
+    if wanted is None:
+        return summary, None
+    if wanted == contact.primary_organization_id:
+        return summary, _organization_dict(contact.primary_organization)
+    return summary, organization_get_summary(wanted)
 
 
 def contact_summaries(contact_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -194,22 +221,52 @@ def contact_resolve_or_create(
 ) -> int:
     """Return the id of the contact with this email (else phone), creating the contact if new.
 
+    See :func:`contact_find_or_create`, which also says whether the contact was created.
+    """
+    contact_id, _created = contact_find_or_create(
+        actor=actor, email=email, phone=phone, name=name, organization_id=organization_id
+    )
+    return contact_id
+
+
+def contact_find_or_create(
+    *,
+    actor,
+    email: str | None = None,
+    phone: str | None = None,
+    name: str = "",
+    organization_id: int | None = None,
+) -> tuple[int, bool]:
+    """Return the id of the contact with this email (else phone), creating the contact if new.
+
     A new contact gets the given identities and, when ``organization_id`` is not given, joins the
     organization whose email domains include the address's domain. An existing contact found by
     one identity is given the other one when nobody owns it yet. Two requests resolving the same
     new address at once both get the one contact (the loser of the insert race reads the
     winner's). Raises ``ValidationError`` when neither a valid email nor a valid phone is given.
+    Returns ``(contact id, whether no contact had these identities)``.
     """
     email = (email or "").strip() or None
     phone = (phone or "").strip() or None
     found = None
     if email:
         found = contact_find_by_identity(IdentityKindChoices.EMAIL, email)
-    if found is None and phone:
+    if found is not None:
+        # Found by the email: only the phone may be new.
+        if phone and contact_find_by_identity(IdentityKindChoices.PHONE, phone) is None:
+            _add_missing_identities(
+                actor=actor, contact_id=found, missing=[(IdentityKindChoices.PHONE, phone)]
+            )
+        return found, False
+    if phone:
         found = contact_find_by_identity(IdentityKindChoices.PHONE, phone)
     if found is not None:
-        _add_missing_identities(actor=actor, contact_id=found, email=email, phone=phone)
-        return found
+        # Found by the phone: the email (if any) was looked up above and nobody owns it.
+        if email:
+            _add_missing_identities(
+                actor=actor, contact_id=found, missing=[(IdentityKindChoices.EMAIL, email)]
+            )
+        return found, False
 
     identities = []
     errors: dict[str, list[str]] = {}
@@ -236,15 +293,15 @@ def contact_resolve_or_create(
             organizations=organizations,
         )
     except IdentityTaken as exc:
-        return exc.owner.pk
-    return contact.pk
+        # Created a moment ago by a concurrent request: new to both of us.
+        return exc.owner.pk, True
+    return contact.pk, True
 
 
-def _add_missing_identities(*, actor, contact_id: int, email: str | None, phone: str | None):
+def _add_missing_identities(*, actor, contact_id: int, missing: list[tuple[str, str]]):
+    """Give the contact the identities ``missing`` (``(kind, value)`` nobody owned a moment ago)."""
     contact = Contact.objects.filter(pk=contact_id).first()
-    for kind, value in ((IdentityKindChoices.EMAIL, email), (IdentityKindChoices.PHONE, phone)):
-        if not value or contact_find_by_identity(kind, value) is not None:
-            continue
+    for kind, value in missing:
         try:
             # A savepoint: a lost race or a bad value must not break the caller's transaction.
             with transaction.atomic():
@@ -416,3 +473,19 @@ def identity_mark_undeliverable(*, kind: str, value: str, is_undeliverable: bool
     return services.identity_mark_undeliverable(
         actor=None, kind=kind, value=value, is_undeliverable=is_undeliverable
     )
+
+
+def organization_choice_field(**kwargs):
+    """A form field picking one organization by searching (never lists the whole table);
+    its cleaned value is the organization id."""
+    from kefu.customers.forms import LookupField
+
+    class OrganizationIdField(LookupField):
+        def clean(self, value):
+            organization = super().clean(value)
+            return organization.pk if organization is not None else None
+
+        def prepare_value(self, value):
+            return getattr(value, "pk", value)
+
+    return OrganizationIdField(Organization.objects.all(), lookup="organization", **kwargs)

@@ -177,6 +177,10 @@ class OrganizationForm(ServiceModelForm):
         help_text=_("Separate tags with commas."),
     )
 
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = Organization
         fields = [

@@ -949,7 +949,23 @@ def import_rows(
     result = importer.run(header, rows, dry_run=dry_run)
     if not dry_run and result.is_ok and kind == "contacts":
         _reindex(getattr(importer, "contact_ids", []))
+    if not dry_run and result.is_ok:
+        _refresh_statistics(kind, result)
     return result
+
+
+def _refresh_statistics(kind: str, result: ImportResult) -> None:
+    """After a big import, refresh the planner statistics of the tables it wrote (on commit)."""
+    from kefu.core.dbstats import refresh_statistics
+
+    tables = {
+        "organizations": [Organization],
+        "sites": [Site],
+        "contacts": [Contact, ContactIdentity, ContactMembership],
+        "assets": [Asset],
+    }[kind]
+    written = result.created + result.updated
+    transaction.on_commit(lambda: refresh_statistics(tables, rows=written))
 
 
 def import_file(

@@ -45,6 +45,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True  # the hook writes a membership, not the contact
 
     name = factory.Sequence(lambda n: f"张伟{n}")
     primary_organization = factory.SubFactory(OrganizationFactory)

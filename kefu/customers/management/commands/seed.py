@@ -28,6 +28,7 @@ from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
+from kefu.core.dbstats import refresh_statistics
 from kefu.customers.choices import (
     AssetStatusChoices,
     ChannelChoices,
@@ -204,6 +205,10 @@ class Command(BaseCommand):
             if options["demo"]:
                 demo_added = self.seed_demo(tiers)
             self.seed_scale(tiers, **sizes)
+        refresh_statistics(
+            [Organization, Site, Contact, ContactIdentity, ContactMembership, Asset, TimelineEvent],
+            rows=sum(sizes.values()),
+        )
         if sizes["contacts"] or sizes["organizations"] or demo_added:
             self.reindex()
 
