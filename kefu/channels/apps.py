@@ -20,6 +20,12 @@ class ChannelsConfig(AppConfig):
         )
         service.requester_notifier_register(receivers.requester_notify)
 
+        from kefu.channels.models import Mailbox, MailTemplate
+        from kefu.core.configstamp import register_models
+
+        # Templates and mailboxes are read from a per-process snapshot (services/outbound.py).
+        register_models(Mailbox, MailTemplate)
+
         grant(Role.ADMIN, ["channels.*"])
         grant(Role.SUPERVISOR, ["channels.view_inboundmessage", "channels.view_mailbox"])
         register_link(

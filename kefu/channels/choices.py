@@ -52,6 +52,7 @@ class MailTemplateKeyChoices(models.TextChoices):
     REPLY = "reply", _("Agent reply")
     NOTIFICATION = "notification", _("Ticket notification")
     RESOLVED = "resolved", _("Request resolved")
+    SURVEY = "survey", _("Satisfaction survey")
     SMS = "sms", _("Text message (SMS)")
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from kefu.channels.constants import ACKNOWLEDGED_TICKET_CHANNELS
 from kefu.channels.services import outbound
+from kefu.service import facade as service
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,15 @@ def on_ticket_changed(sender, *, ticket, verb, actor=None, data=None, **kwargs) 
             entry_id=entry.pk, agent_name=_agent_name(actor)
         )
     elif verb == "created" and ticket.channel in ACKNOWLEDGED_TICKET_CHANNELS:
-        job = lambda: outbound.ticket_event_mail(ticket_id=ticket.pk, event="created")  # noqa: E731
+        # A ticket created in this transaction has no mail thread yet; the desk sends the
+        # requester's summary it read along with the event.
+        job = lambda: outbound.ticket_event_mail(  # noqa: E731
+            ticket_id=ticket.pk,
+            event="created",
+            ticket=service.ticket_mail_summary_of(ticket),
+            requester=kwargs.get("requester"),
+            thread=[],
+        )
     elif verb == "status_changed" and ticket.status_category == "resolved":
         job = lambda: outbound.ticket_event_mail(ticket_id=ticket.pk, event="resolved")  # noqa: E731
     else:

@@ -53,6 +53,16 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "您的请求 $ticket_number 已处理完毕。如果问题仍未解决，请直接回复本邮件（保留主题中的编号），"
         "我们会重新处理。\n\n此邮件由系统自动发送。",
     ),
+    # The survey's $body is the desk's invitation with the rating link.
+    ("survey", "en"): (
+        "[$ticket_number] How did we do? $ticket_subject",
+        "Dear $contact_name,\n\n$body\n\nThank you for helping us improve.\n\n"
+        "This message was sent automatically.",
+    ),
+    ("survey", "zh-hans"): (
+        "[$ticket_number] 我们做得怎么样？$ticket_subject",
+        "$contact_name 您好：\n\n$body\n\n感谢您帮助我们改进服务。\n\n此邮件由系统自动发送。",
+    ),
     # Text messages: the subject is unused. Chinese SMS begin with the sender's 【signature】.
     ("sms", "en"): ("", "Kefu: $ticket_number $body"),
     ("sms", "zh-hans"): ("", "【客服中心】$ticket_number $body"),

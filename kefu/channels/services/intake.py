@@ -39,6 +39,8 @@ from kefu.channels.email.parse import MailRejected, ParsedMail, normalize_messag
 from kefu.channels.email.robots import robot_reasons
 from kefu.channels.models import AutoReplyLog, InboundMessage, Mailbox, OutboundMessage
 from kefu.channels.services.outbound import (
+    MailConfig,
+    mail_config,
     mail_domain,
     outbound_enqueue,
     template_render,
@@ -174,8 +176,8 @@ def mail_ingest(
 # --- Processing ---------------------------------------------------------------------------
 
 
-def _own_addresses() -> set[str]:
-    return {a.lower() for a in Mailbox.objects.order_by().values_list("from_address", flat=True)}
+def _own_addresses(config: MailConfig | None = None) -> set[str]:
+    return set((config or mail_config()).own_addresses)
 
 
 # What processing writes back to the row (never ``raw``: the stored bytes are not rewritten).
@@ -199,7 +201,8 @@ PROCESSED_FIELDS = (
 
 def _process(row: InboundMessage, raw: bytes) -> None:
     parsed = parse_message(raw)
-    own = _own_addresses()
+    config = mail_config()
+    own = _own_addresses(config)
     reasons = robot_reasons(parsed, domain=mail_domain(), own_addresses=own)
     if parsed.defects:
         logger.warning("inbound message %s decoding defects: %s", row.pk, parsed.defects[:10])
@@ -221,7 +224,7 @@ def _process(row: InboundMessage, raw: bytes) -> None:
     elif parsed.report is not None and parsed.report.recipients:
         _handle_bounce(row, parsed)
     else:
-        _handle_request(row, parsed, reasons=reasons)
+        _handle_request(row, parsed, reasons=reasons, config=config)
     row.state = InboundStateChoices.PROCESSED
     row.processed_at = timezone.now()
     row.save(update_fields=PROCESSED_FIELDS)
@@ -342,16 +345,20 @@ def _body(text: str) -> str:
     return text
 
 
-def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[str]) -> None:
+def _handle_request(
+    row: InboundMessage, parsed: ParsedMail, *, reasons: list[str], config: MailConfig
+) -> None:
     sender = parsed.from_address
     staff_id = _staff_user_id(sender)
-    mailbox = row.mailbox
+    # The row's mailbox is an active one from the snapshot (no read), or read if inactive.
+    mailbox = next((m for m in config.mailboxes if m.pk == row.mailbox_id), None)
+    mailbox = mailbox or row.mailbox
     # Whether the contact is new only matters for the language of an acknowledgement.
     may_acknowledge = not reasons and (mailbox is None or mailbox.send_acknowledgement)
-    is_new_contact = may_acknowledge and customers.contact_find_by_identity("email", sender) is None
-    contact_id = customers.contact_resolve_or_create(
+    contact_id, created = customers.contact_find_or_create(
         actor=None, email=sender, name=parsed.from_name
     )
+    is_new_contact = may_acknowledge and created
     row.contact_id = contact_id
     uploads = _uploads(row, parsed)
     original_id = _find_ticket(row, parsed)
@@ -386,7 +393,7 @@ def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[st
     if original_id is not None:
         # Their subject names another ticket: drop the reference so nothing echoes it back.
         subject = " ".join(re.sub(TICKET_REF_PATTERN, " ", subject).split())
-    ticket_id = service.ticket_open(
+    created = service.ticket_open_summary(
         actor=None,
         subject=(subject or _("(no subject)"))[:300],
         description=_body(parsed.text),
@@ -396,8 +403,6 @@ def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[st
         message_id=parsed.message_id,
         channel="email",
     )
-    created = service.ticket_mail_summary(ticket_id)
-    created["entry_id"] = service.ticket_first_entry_id(ticket_id)
     if uploads and created["entry_id"]:
         service.ticket_first_entry_attachments_add(
             actor=None, ticket_id=created["id"], entry_id=created["entry_id"], uploads=uploads
@@ -416,6 +421,8 @@ def _handle_request(row: InboundMessage, parsed: ParsedMail, *, reasons: list[st
         reasons=reasons,
         contact_id=contact_id,
         language=language if is_new_contact else None,
+        config=config,
+        mailbox=mailbox,
     )
 
 
@@ -434,30 +441,36 @@ def _acknowledge(
     reasons: list[str],
     contact_id: int,
     language: str | None,
+    config: MailConfig | None = None,
+    mailbox: Mailbox | None = None,
 ):
     """Send the acknowledgement of a new ticket, unless a robot wrote in or the limit is hit.
 
     It is written in the contact's preferred language; for a contact created by this very
     mail, in the language the mail was written in.
     """
-    mailbox = row.mailbox
+    mailbox = mailbox if mailbox is not None else row.mailbox
     if reasons or (mailbox is not None and not mailbox.send_acknowledgement):
         return
     address = parsed.from_address
     if not auto_reply_allowed(address):
         row.robot_reasons = [*row.robot_reasons, "auto-reply-limit"]
         return
-    contact = customers.contact_get_summary(contact_id) or {}
-    summary = service.ticket_mail_summary(ticket["id"])
+    # ticket: what ticket_open_summary returned (with the requester's summary).
+    contact = ticket.get("requester") or {}
+    if contact.get("id") != contact_id:
+        contact = customers.contact_get_summary(contact_id) or {}
     language = language or contact.get("preferred_language") or "zh-hans"
     values = {
         "ticket_number": ticket["number"] or "",
-        "ticket_subject": summary["subject"] if summary else "",
+        "ticket_subject": ticket["subject"],
         "contact_name": contact.get("name") or address,
         "agent_name": "",
         "body": "",
     }
-    subject, body = template_render(key="acknowledgement", language=language, values=values)
+    subject, body = template_render(
+        key="acknowledgement", language=language, values=values, config=config
+    )
     outbound_enqueue(
         kind=OutboundKindChoices.ACKNOWLEDGEMENT,
         to=[email.utils.formataddr((parsed.from_name, address))],

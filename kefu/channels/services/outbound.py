@@ -12,6 +12,7 @@ import email.utils
 import logging
 import smtplib
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from kefu.channels.constants import (
 )
 from kefu.channels.email.templates import default_for, render_text
 from kefu.channels.models import InboundMessage, Mailbox, MailTemplate, OutboundMessage
+from kefu.core.configstamp import snapshot
 from kefu.customers import facade as customers
 from kefu.service import facade as service
 
@@ -54,17 +56,53 @@ def _one_line(text: str, limit: int = 400) -> str:
     return " ".join((text or "").split())[:limit]
 
 
-def template_render(*, key: str, language: str, values: dict[str, str]) -> tuple[str, str]:
+@dataclass(frozen=True)
+class MailConfig:
+    """The administrators' mail templates and the active mailboxes, as one snapshot per
+    process (``kefu.core.configstamp``: one query per use while nothing changed). Shared by
+    every request: never change or save what it holds."""
+
+    templates: dict  # (key, language) -> (subject, body)
+    mailboxes: tuple  # active mailboxes by id
+    own_addresses: frozenset  # every mailbox's from address, lower-cased (active or not)
+
+    def mailbox_for_queue(self, queue_id: int | None) -> Mailbox | None:
+        """The mailbox that answers for a queue (else the first active one)."""
+        for mailbox in self.mailboxes:
+            if mailbox.queue_id == queue_id:
+                return mailbox
+        return self.mailboxes[0] if self.mailboxes else None
+
+
+def _mail_config_build() -> MailConfig:
+    templates: dict = {}
+    for row in MailTemplate.objects.all():
+        templates.setdefault((row.key, row.language), (row.subject, row.body))
+    mailboxes = list(Mailbox.objects.order_by("pk"))
+    return MailConfig(
+        templates=templates,
+        mailboxes=tuple(m for m in mailboxes if m.is_active),
+        own_addresses=frozenset(m.from_address.lower() for m in mailboxes),
+    )
+
+
+def mail_config() -> MailConfig:
+    """The current :class:`MailConfig`."""
+    return snapshot("channels.mail", _mail_config_build)
+
+
+def template_render(
+    *, key: str, language: str, values: dict[str, str], config: MailConfig | None = None
+) -> tuple[str, str]:
     """Return (subject, body) of template ``key`` in ``language`` (an admin's row, else built-in)."""
-    row = MailTemplate.objects.filter(key=key, language=language).first()
-    subject, body = (row.subject, row.body) if row else default_for(key, language)
+    row = (config or mail_config()).templates.get((key, language))
+    subject, body = row if row else default_for(key, language)
     return _one_line(render_text(subject, values)), render_text(body, values)
 
 
-def mailbox_for_queue(queue_id: int | None) -> Mailbox | None:
+def mailbox_for_queue(queue_id: int | None, *, config: MailConfig | None = None) -> Mailbox | None:
     """The mailbox that answers for a queue (else the first active one)."""
-    rows = Mailbox.objects.filter(is_active=True).order_by("pk")
-    return rows.filter(queue_id=queue_id).first() or rows.first()
+    return (config or mail_config()).mailbox_for_queue(queue_id)
 
 
 def _sender(mailbox: Mailbox | None) -> str:
@@ -138,10 +176,15 @@ def _thread_ids(ticket_id: int) -> list[str]:
     return [mid for _at, mid in sorted(rows)]
 
 
-def _contact_values(ticket: dict) -> tuple[dict | None, str]:
-    contact = (
-        customers.contact_get_summary(ticket["requester_id"]) if ticket["requester_id"] else None
-    )
+def _contact_values(ticket: dict, *, requester: dict | None = None) -> tuple[dict | None, str]:
+    if requester is not None and requester["id"] == ticket["requester_id"]:
+        contact = requester
+    else:
+        contact = (
+            customers.contact_get_summary(ticket["requester_id"])
+            if ticket["requester_id"]
+            else None
+        )
     language = (contact or {}).get("preferred_language") or ticket["language"] or "zh-hans"
     return contact, language
 
@@ -214,21 +257,33 @@ def _was_recipient(message_id: str, address: str) -> bool:
 EVENT_MAILS = {
     "created": ("acknowledgement", OutboundKindChoices.ACKNOWLEDGEMENT),
     "resolved": ("resolved", OutboundKindChoices.NOTIFICATION),
+    "survey": ("survey", OutboundKindChoices.NOTIFICATION),
 }
 
 
-def ticket_event_mail(*, ticket_id: int, event: str, text: str = "") -> OutboundMessage | None:
+def ticket_event_mail(
+    *,
+    ticket_id: int,
+    event: str,
+    text: str = "",
+    ticket: dict | None = None,
+    requester: dict | None = None,
+    thread: list[str] | None = None,
+) -> OutboundMessage | None:
     """Mail the requester an automatic notice about their ticket (the acknowledgement of a
     request opened elsewhere, its resolution, or a notification with ``text``).
 
     Written with the template of the event in the requester's language, threaded under the
     ticket's mail, marked ``Auto-Submitted: auto-generated`` and ``Precedence: bulk``. Returns
-    None for an unknown ticket or a requester without a deliverable address.
+    None for an unknown ticket or a requester without a deliverable address. What the caller
+    already holds is not read again: ``ticket`` (its ``ticket_mail_summary``), ``requester``
+    (the requester's contact summary) and ``thread`` (the Message-IDs so far: none for a ticket
+    created in the caller's transaction).
     """
-    ticket = service.ticket_mail_summary(ticket_id)
+    ticket = ticket or service.ticket_mail_summary(ticket_id)
     if ticket is None:
         return None
-    contact, language = _contact_values(ticket)
+    contact, language = _contact_values(ticket, requester=requester)
     address = _deliverable_email(contact)
     if address is None:
         _undeliverable_record(ticket_id, contact, what=_("The automatic notice"))
@@ -241,14 +296,15 @@ def ticket_event_mail(*, ticket_id: int, event: str, text: str = "") -> Outbound
         "agent_name": "",
         "body": text,
     }
-    subject, body = template_render(key=key, language=language, values=values)
-    thread = _thread_ids(ticket_id)
+    config = mail_config()
+    subject, body = template_render(key=key, language=language, values=values, config=config)
+    thread = _thread_ids(ticket_id) if thread is None else thread
     return outbound_enqueue(
         kind=kind,
         to=[address],
         subject=subject,
         body=body,
-        mailbox=mailbox_for_queue(ticket["queue_id"]),
+        mailbox=config.mailbox_for_queue(ticket["queue_id"]),
         ticket_id=ticket_id,
         in_reply_to=thread[-1] if thread else "",
         references=thread,
