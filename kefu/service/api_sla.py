@@ -2,12 +2,14 @@
 
 ``GET /api/v1/tickets/{id}/sla`` (whoever may see the ticket), ``GET /api/v1/sla/breaching``
 (``within_hours``, scoped to the caller's tickets), ``GET /api/v1/sla/calendars`` and
-``/sla/policies`` (view permissions), ``POST /api/v1/sla/calendars`` (admins; bad input is a
-422 problem with field errors and writes nothing).
+``/sla/policies`` (view permissions), ``POST /api/v1/sla/calendars``, ``POST /api/v1/sla/policies``
+and ``PUT /api/v1/sla/policies/{id}`` (admins; bad input is a 422 problem with field errors and
+writes nothing).
 """
 
 import datetime as dt
 
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
 from kefu.accounts.policy import require
@@ -76,6 +78,47 @@ class TargetOut(Schema):
     update_every_minutes: int | None
 
 
+class LevelIO(Schema):
+    metric: str
+    level: int
+    offset_minutes: int = 0
+    notify_email: bool = True
+    notify_sms: bool = False
+    recipients: list[str] = []
+    user_ids: list[int] = []
+    reassign_queue_id: int | None = None
+    raise_priority: bool = False
+    add_followers: bool = False
+
+
+class TargetIn(Schema):
+    priority: int
+    first_response_minutes: int | None = None
+    next_response_minutes: int | None = None
+    resolution_minutes: int | None = None
+    update_every_minutes: int | None = None
+
+
+class PolicyIn(Schema):
+    name: str = ""
+    name_zh_hans: str = ""
+    calendar_id: int
+    order: int = 100
+    is_active: bool = True
+    tier_keys: list[str] = []
+    service_levels: list[str] = []
+    priorities: list[int] = []
+    ticket_types: list[str] = []
+    queue_keys: list[str] = []
+    channels: list[str] = []
+    pause_categories: list[str] = ["waiting"]
+    pause_status_keys: list[str] = []
+    warn_percent: int | None = None
+    warn_minutes_before: int | None = None
+    targets: list[TargetIn]
+    levels: list[LevelIO] = []
+
+
 class PolicyOut(Schema):
     id: int
     name: str
@@ -94,10 +137,29 @@ class PolicyOut(Schema):
     warn_percent: int | None
     warn_minutes_before: int | None
     targets: list[TargetOut]
+    levels: list[LevelIO]
 
     @staticmethod
     def resolve_targets(obj):
         return list(obj.targets.all())
+
+    @staticmethod
+    def resolve_levels(obj):
+        return [
+            {
+                "metric": lv.metric,
+                "level": lv.level,
+                "offset_minutes": lv.offset_minutes,
+                "notify_email": lv.notify_email,
+                "notify_sms": lv.notify_sms,
+                "recipients": lv.recipients,
+                "user_ids": [u.pk for u in lv.users.all()],
+                "reassign_queue_id": lv.reassign_queue_id,
+                "raise_priority": lv.raise_priority,
+                "add_followers": lv.add_followers,
+            }
+            for lv in obj.levels.all()
+        ]
 
 
 class BreachingFilters(Schema):
@@ -185,4 +247,66 @@ def calendar_create(request, payload: CalendarIn):
 )
 def policy_list(request):
     require(request.auth, "service.view_slapolicy")
-    return list(SlaPolicy.objects.prefetch_related("targets").order_by("order", "id"))
+    return list(_policies().order_by("order", "id"))
+
+
+def _policies():
+    return SlaPolicy.objects.prefetch_related("targets", "levels__users")
+
+
+def _policy_values(payload: PolicyIn) -> dict:
+    targets: dict[int, dict] = {}
+    for target in payload.targets:
+        values = target.dict()
+        targets[values.pop("priority")] = values
+    return {
+        "name": payload.name,
+        "name_zh_hans": payload.name_zh_hans,
+        "calendar_id": payload.calendar_id,
+        "order": payload.order,
+        "is_active": payload.is_active,
+        "conditions": {
+            field: getattr(payload, field)
+            for field in (
+                "tier_keys",
+                "service_levels",
+                "priorities",
+                "ticket_types",
+                "queue_keys",
+                "channels",
+            )
+        },
+        "pause_categories": payload.pause_categories,
+        "pause_status_keys": payload.pause_status_keys,
+        "warn_percent": payload.warn_percent,
+        "warn_minutes_before": payload.warn_minutes_before,
+        "targets": targets,
+        "levels": [level.dict() for level in payload.levels],
+    }
+
+
+@router.post(
+    "/sla/policies",
+    response={201: PolicyOut, **WRITE_ERRORS},
+    summary="Create an SLA policy with its targets and escalation chain",
+)
+def policy_create(request, payload: PolicyIn):
+    require(request.auth, "service.add_slapolicy")
+    with audit_context(source=AuditSource.API, actor=request.auth):
+        policy = sla_services.policy_save(actor=request.auth, **_policy_values(payload))
+    return Status(201, _policies().get(pk=policy.pk))
+
+
+@router.put(
+    "/sla/policies/{policy_id}",
+    response={200: PolicyOut, **WRITE_ERRORS},
+    summary="Replace an SLA policy (targets and levels included)",
+)
+def policy_replace(request, policy_id: int, payload: PolicyIn):
+    require(request.auth, "service.change_slapolicy")
+    policy = get_object_or_404(SlaPolicy, pk=policy_id)
+    with audit_context(source=AuditSource.API, actor=request.auth):
+        policy = sla_services.policy_save(
+            actor=request.auth, policy=policy, **_policy_values(payload)
+        )
+    return _policies().get(pk=policy.pk)

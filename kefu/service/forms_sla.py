@@ -5,15 +5,17 @@ problems (overlap, end before start) are reported on that day's field.
 """
 
 import datetime as dt
-import json
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.service.choices import (
     PriorityChoices,
     SlaExceptionKindChoices,
+    SlaMetricChoices,
+    SlaRecipientChoices,
     StatusCategoryChoices,
     TicketChannelChoices,
     TicketTypeChoices,
@@ -172,15 +174,6 @@ class PolicyForm(forms.Form):
     )
     warn_percent = forms.IntegerField(label=_("warn at % of target"), required=False)
     warn_minutes_before = forms.IntegerField(label=_("warn minutes before due"), required=False)
-    levels = forms.CharField(
-        label=_("escalation levels (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            'A list such as [{"metric": "resolution", "level": 1, "offset_minutes": 0, '
-            '"recipients": ["queue_supervisors"], "notify_sms": false}].'
-        ),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,41 +202,11 @@ class PolicyForm(forms.Form):
             "pause_status_keys": ", ".join(policy.pause_status_keys),
             "warn_percent": policy.warn_percent,
             "warn_minutes_before": policy.warn_minutes_before,
-            "levels": json.dumps(
-                [
-                    {
-                        "metric": lv.metric,
-                        "level": lv.level,
-                        "offset_minutes": lv.offset_minutes,
-                        "notify_email": lv.notify_email,
-                        "notify_sms": lv.notify_sms,
-                        "recipients": lv.recipients,
-                        "user_ids": [u.pk for u in lv.users.all()],
-                        "reassign_queue_id": lv.reassign_queue_id,
-                        "raise_priority": lv.raise_priority,
-                        "add_followers": lv.add_followers,
-                    }
-                    for lv in policy.levels.all()
-                ],
-                ensure_ascii=False,
-            ),
         }
         for target in policy.targets.all():
             for field in TARGET_FIELDS:
                 initial[f"target_{target.priority}_{field}"] = getattr(target, field)
         return initial
-
-    def clean_levels(self):
-        text = (self.cleaned_data.get("levels") or "").strip()
-        if not text:
-            return []
-        try:
-            levels = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError(_("This is not valid JSON.")) from exc
-        if not isinstance(levels, list) or not all(isinstance(x, dict) for x in levels):
-            raise ValidationError(_("Give a list of levels."))
-        return levels
 
     def service_values(self) -> dict:
         data = self.cleaned_data
@@ -275,5 +238,93 @@ class PolicyForm(forms.Form):
             "warn_percent": data["warn_percent"],
             "warn_minutes_before": data["warn_minutes_before"],
             "targets": targets,
-            "levels": data["levels"],
         }
+
+
+class LevelForm(forms.Form):
+    """One step of a policy's escalation chain (a row of the levels table)."""
+
+    # An empty first choice: a blank extra row is then unchanged, and skipped.
+    metric = forms.ChoiceField(
+        label=_("metric"), choices=[("", "---------"), *SlaMetricChoices.choices]
+    )
+    level = forms.IntegerField(label=_("level"), min_value=1, max_value=9)
+    offset_minutes = forms.IntegerField(
+        label=_("minutes after due"),
+        initial=0,
+        min_value=-10_080,
+        max_value=525_600,
+        help_text=_("Business minutes after the target (0: at the breach)."),
+    )
+    notify_email = forms.BooleanField(label=_("email"), required=False, initial=True)
+    notify_sms = forms.BooleanField(label=_("SMS"), required=False)
+    recipients = forms.MultipleChoiceField(
+        label=_("notify"),
+        choices=SlaRecipientChoices.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    users = forms.ModelMultipleChoiceField(label=_("also notify"), queryset=None, required=False)
+    reassign_queue = forms.ModelChoiceField(
+        label=_("reassign to queue"), queryset=None, required=False
+    )
+    raise_priority = forms.BooleanField(label=_("raise priority"), required=False)
+    add_followers = forms.BooleanField(label=_("add as followers"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = (
+            get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+        )
+        self.fields["reassign_queue"].queryset = Queue.objects.filter(is_active=True)
+
+    @staticmethod
+    def initial_for(level) -> dict:
+        return {
+            "metric": level.metric,
+            "level": level.level,
+            "offset_minutes": level.offset_minutes,
+            "notify_email": level.notify_email,
+            "notify_sms": level.notify_sms,
+            "recipients": level.recipients,
+            "users": [u.pk for u in level.users.all()],
+            "reassign_queue": level.reassign_queue_id,
+            "raise_priority": level.raise_priority,
+            "add_followers": level.add_followers,
+        }
+
+    def service_value(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "metric": data["metric"],
+            "level": data["level"],
+            "offset_minutes": data["offset_minutes"] or 0,
+            "notify_email": data["notify_email"],
+            "notify_sms": data["notify_sms"],
+            "recipients": list(data["recipients"]),
+            "user_ids": [u.pk for u in data["users"]],
+            "reassign_queue_id": data["reassign_queue"].pk if data["reassign_queue"] else None,
+            "raise_priority": data["raise_priority"],
+            "add_followers": data["add_followers"],
+        }
+
+
+class BaseLevelFormSet(forms.BaseFormSet):
+    def kept_forms(self) -> list[LevelForm]:
+        """The filled-in rows not marked for deletion, in order (what the service receives)."""
+        return [
+            form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+    def service_values(self) -> list[dict]:
+        return [form.service_value() for form in self.kept_forms()]
+
+
+LevelFormSet = forms.formset_factory(
+    LevelForm, formset=BaseLevelFormSet, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+def level_formset(data=None, *, policy=None) -> BaseLevelFormSet:
+    initial = [LevelForm.initial_for(lv) for lv in policy.levels.all()] if policy else []
+    return LevelFormSet(data, initial=initial, prefix="levels")

@@ -36,6 +36,14 @@ def tickets_autoclose() -> None:
     sweep()
 
 
+@db_task(retries=2, retry_delay=60)
+def sla_recompute_calendar(calendar_id: int) -> None:
+    """Re-time every open clock on a calendar whose hours or holidays changed."""
+    from kefu.service.sla.recompute import sla_recompute_all
+
+    sla_recompute_all(calendar_id=calendar_id)
+
+
 @db_periodic_task(crontab(minute="*"))
 def sla_sweep() -> None:
     """Fire due SLA warnings and escalation levels (claims clocks; safe on several workers)."""

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kefu.accounts.policy import can, staff_required
-from kefu.service.forms_sla import CalendarForm, PolicyForm
+from kefu.service.forms_sla import CalendarForm, PolicyForm, level_formset
 from kefu.service.models import BusinessCalendar, SlaPolicy
 from kefu.service.services import sla as sla_services
 from kefu.service.sla.selectors import breaching_soon
@@ -32,8 +32,13 @@ def sla_breaching(request):
     )
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
+def _apply_errors(form, exc: ValidationError, levels=None) -> None:
+    """Put a service's errors on the form's fields, and ``level_<n>`` on the n-th kept row."""
+    kept = levels.kept_forms() if levels is not None else []
     for field, errors in exc.message_dict.items():
+        if field.startswith("level_") and field[6:].isdigit() and int(field[6:]) < len(kept):
+            kept[int(field[6:])].add_error(None, errors)
+            continue
         form.add_error(field if field in form.fields else None, errors)
 
 
@@ -87,19 +92,26 @@ def calendar_edit(request, pk: int):
 def _policy_form(request, policy):
     initial = PolicyForm.initial_for(policy) if policy else {"pause_categories": ["waiting"]}
     form = PolicyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    levels = level_formset(request.POST or None, policy=policy)
+    if request.method == "POST" and form.is_valid() and levels.is_valid():
         try:
             policy = sla_services.policy_save(
-                actor=request.user, policy=policy, **form.service_values()
+                actor=request.user,
+                policy=policy,
+                levels=levels.service_values(),
+                **form.service_values(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            _apply_errors(form, exc, levels)
         else:
             messages.success(request, _("SLA policy saved."))
             return redirect("service:sla_calendar_list")
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "service/sla/policy_form.html", {"form": form, "policy": policy}, status=status
+        request,
+        "service/sla/policy_form.html",
+        {"form": form, "levels": levels, "policy": policy},
+        status=status,
     )
 
 

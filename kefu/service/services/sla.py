@@ -114,6 +114,7 @@ def calendar_save(
             errors.setdefault("exceptions", []).append(_("An exception is a holiday or a workday."))
     if errors:
         raise ValidationError(errors)
+    created = calendar is None
     if calendar is None:
         calendar = BusinessCalendar()
     else:
@@ -133,7 +134,7 @@ def calendar_save(
             BusinessCalendarException(calendar=calendar, date=d, kind=k, name=n[:100])
             for d, k, n in exceptions
         )
-    transaction.on_commit(lambda: cache.forget(calendar.pk))
+    _after_calendar_change(calendar.pk, recompute=not created)
     return calendar
 
 
@@ -146,8 +147,22 @@ def calendar_sync_china_holidays(*, calendar: BusinessCalendar | None = None) ->
         )
     count = holidays.sync_exceptions(calendar, BusinessCalendarException)
     BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=calendar.revision + 1)
-    transaction.on_commit(lambda: cache.forget(calendar.pk))
+    _after_calendar_change(calendar.pk, recompute=True)
     return count
+
+
+def _after_calendar_change(calendar_id: int, *, recompute: bool) -> None:
+    """After commit: drop the compiled calendar; re-time the open clocks on it in the job
+    queue (new hours or holidays move their due times and warnings)."""
+
+    def run() -> None:
+        cache.forget(calendar_id)
+        if recompute:
+            from kefu.service import tasks
+
+            tasks.sla_recompute_calendar(calendar_id)
+
+    transaction.on_commit(run)
 
 
 def policy_validate(

@@ -97,8 +97,9 @@ def fired_levels(clock) -> set[int]:
     )
 
 
-def _save(clock, *, policy, now):
-    calendar = compiled_calendar(clock.calendar_id)
+def _save(clock, *, policy, now, calendar=None):
+    if calendar is None or calendar.key[0] != clock.calendar_id:
+        calendar = compiled_calendar(clock.calendar_id)
     clock_refresh(clock, policy=policy, calendar=calendar, now=now, fired=fired_levels(clock))
     clock.save()
     return clock
@@ -120,7 +121,7 @@ def _clock_new(ticket, *, policy, metric, now, target):
     return clock
 
 
-def _restart(ticket, *, policy, metric, now, clocks):
+def _restart(ticket, *, policy, metric, now, clocks, calendar=None):
     """Start ``metric`` now (a new cycle if the clock exists); no-op without a target."""
     target = policy_lookup.target_seconds(policy, ticket.priority, metric)
     if not target:
@@ -134,7 +135,7 @@ def _restart(ticket, *, policy, metric, now, clocks):
         clock.stopped_at = None
         clock.target_seconds = target
         clock.pauses = [[to_ts(now), None]] if status_pauses(policy, ticket) else []
-    clocks[metric] = _save(clock, policy=policy, now=now)
+    clocks[metric] = _save(clock, policy=policy, now=now, calendar=calendar)
 
 
 def _stop(clock, *, policy, now):
@@ -160,8 +161,10 @@ def on_created(ticket, *, now):
     if policy is None:
         return
     clocks = {}
+    # Both clocks run on the policy's calendar: check its revision once.
+    calendar = compiled_calendar(policy.calendar_id)
     for metric in START_ON_CREATE:
-        _restart(ticket, policy=policy, metric=metric, now=now, clocks=clocks)
+        _restart(ticket, policy=policy, metric=metric, now=now, clocks=clocks, calendar=calendar)
 
 
 def on_status_changed(ticket, *, now):
@@ -257,11 +260,17 @@ def on_recompute(ticket, *, now):
 
 
 def _policy_of(clocks):
+    from kefu.service.configuration import desk_config
     from kefu.service.models import SlaPolicy
 
     ids = {c.policy_id for c in clocks.values() if c.policy_id}
     if not ids:
         return None
+    # The active policies are in the configuration snapshot (in their order); a clock may
+    # still run on a policy deactivated since: then read them.
+    active = [p for p in desk_config().sla_policies if p.pk in ids]
+    if len(active) == len(ids):
+        return active[0]
     return SlaPolicy.objects.prefetch_related("targets", "levels").filter(pk__in=ids).first()
 
 

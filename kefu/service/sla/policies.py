@@ -43,7 +43,11 @@ def ticket_facts(ticket) -> TicketFacts:
     from kefu.customers import facade as customers
 
     tier_key = None
-    if ticket.organization_id:
+    # ticket_create leaves (organization id, tier key) on a new ticket: no second read.
+    known = getattr(ticket, "organization_tier", None)
+    if known is not None and known[0] == ticket.organization_id:
+        tier_key = known[1]
+    elif ticket.organization_id:
         summary = customers.organization_get_summary(ticket.organization_id)
         tier_key = (summary or {}).get("tier_key")
     queue_key = ticket.queue.key if ticket.queue_id else None
@@ -70,12 +74,15 @@ def policy_matches(policy, facts: TicketFacts) -> bool:
 
 
 def policy_for(ticket):
-    """The first active matching policy (with targets and levels prefetched), or None."""
-    from kefu.service.models import SlaPolicy
+    """The first active matching policy (with targets and levels prefetched), or None.
 
-    policies = SlaPolicy.objects.filter(is_active=True).prefetch_related("targets", "levels")
+    Policies come from the desk's configuration snapshot (shared: do not change them).
+    """
+    from kefu.service.configuration import desk_config
+
+    policies = desk_config().sla_policies
     facts = ticket_facts(ticket)
-    return next((p for p in policies.order_by("order", "id") if policy_matches(p, facts)), None)
+    return next((p for p in policies if policy_matches(p, facts)), None)
 
 
 def target_seconds(policy, priority: int, metric: str) -> int | None:

@@ -31,6 +31,15 @@ class ClockView:
     stopped_at: dt.datetime | None
 
     @property
+    def ticking(self) -> bool:
+        """Running towards a due time: the page's script counts it down between refreshes."""
+        return (
+            self.state in (State.RUNNING, State.BREACHED)
+            and self.stopped_at is None
+            and bool(self.due_at)
+        )
+
+    @property
     def css(self) -> str:
         """The house badge classes for the colour (kefu.css: ok, warn, danger)."""
         return {"green": "ok", "amber": "warn", "red": "danger"}.get(self.colour, "")
@@ -48,13 +57,25 @@ def _countdown(seconds: int) -> str:
     return f"{sign}{minutes}m"
 
 
-def clock_view(clock, *, now: dt.datetime | None = None) -> ClockView:
+def _labels() -> tuple[dict, dict]:
+    """Metric and state labels in the active language, translated once for a whole page
+    (``get_FOO_display`` translates every choice on each call: ~50 us a row)."""
+    from kefu.service.choices import SlaMetricChoices
+
+    metrics = {value: str(label) for value, label in SlaMetricChoices.choices}
+    states = {value: str(label) for value, label in State.choices}
+    return metrics, states
+
+
+def clock_view(clock, *, now: dt.datetime | None = None, labels=None) -> ClockView:
     """How a clock reads now: countdown text and a colour (green/amber/red/grey)."""
     now = now or timezone.now()
+    metrics, states = labels or _labels()
     remaining = None
+    state_label = states.get(clock.state, clock.state)
     if clock.stopped_at is not None:
         colour = "red" if clock.state == State.BREACHED else "grey"
-        countdown = str(clock.get_state_display())
+        countdown = state_label
     elif clock.due_at is None:
         colour, countdown = "grey", _("paused")
     else:
@@ -69,9 +90,9 @@ def clock_view(clock, *, now: dt.datetime | None = None) -> ClockView:
     return ClockView(
         ticket_id=clock.ticket_id,
         metric=clock.metric,
-        metric_label=str(clock.get_metric_display()),
+        metric_label=metrics.get(clock.metric, clock.metric),
         state=clock.state,
-        state_label=str(clock.get_state_display()),
+        state_label=state_label,
         due_at=clock.due_at,
         remaining_seconds=remaining,
         colour=colour,
@@ -89,8 +110,8 @@ def ticket_clocks(ticket_id: int) -> list[ClockView]:
     from kefu.service.models import SlaClock
 
     clocks = SlaClock.objects.filter(ticket_id=ticket_id).order_by("stopped_at", "due_at")
-    now = timezone.now()
-    return [clock_view(c, now=now) for c in clocks]
+    now, labels = timezone.now(), _labels()
+    return [clock_view(c, now=now, labels=labels) for c in clocks]
 
 
 def most_urgent_clocks(ticket_ids) -> dict[int, ClockView]:
@@ -100,11 +121,12 @@ def most_urgent_clocks(ticket_ids) -> dict[int, ClockView]:
     ids = list(ticket_ids)
     if not ids:
         return {}
-    now = timezone.now()
+    now, labels = timezone.now(), _labels()
     result: dict[int, ClockView] = {}
     clocks = SlaClock.objects.filter(ticket_id__in=ids, stopped_at__isnull=True)
     for clock in sorted(clocks, key=lambda c: (c.due_at is None, c.due_at or now)):
-        result.setdefault(clock.ticket_id, clock_view(clock, now=now))
+        if clock.ticket_id not in result:
+            result[clock.ticket_id] = clock_view(clock, now=now, labels=labels)
     return result
 
 
@@ -125,5 +147,5 @@ def breaching_soon(*, user, within: dt.timedelta, limit: int = 100):
         .select_related("ticket", "ticket__queue", "ticket__assignee", "ticket__status")
         .order_by("due_at")[:limit]
     )
-    now = timezone.now()
-    return [(clock.ticket, clock_view(clock, now=now)) for clock in clocks]
+    now, labels = timezone.now(), _labels()
+    return [(clock.ticket, clock_view(clock, now=now, labels=labels)) for clock in clocks]

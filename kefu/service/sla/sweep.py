@@ -58,7 +58,8 @@ def sla_claim(*, now: dt.datetime, token: str, limit: int = BATCH, lease: int = 
         f"ORDER BY next_action_at LIMIT %s{lock}) AND {free} RETURNING id"
     )
     params = [token, adapt(until), adapt(now), adapt(now), int(limit), adapt(now)]
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement, committed on its own in autocommit mode (no BEGIN/COMMIT round trips).
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 

@@ -1,6 +1,6 @@
 """SLA API: ticket clocks, breaching soon, calendars (read, create, bad input), policies."""
 
-from kefu.service.models import BusinessCalendar
+from kefu.service.models import BusinessCalendar, SlaPolicy
 from kefu.service.tests.test_sla_clocks import policy  # noqa: F401  (fixture)
 
 
@@ -78,3 +78,53 @@ def test_supervisor_reads_policies(api, policy, make_user):  # noqa: F811
     assert response.status_code == 200
     gold = next(p for p in response.json() if p["name"] == "Gold")
     assert {t["priority"] for t in gold["targets"]} == {2, 3}
+
+
+def test_admin_writes_a_policy_with_its_escalation_chain(api, admin_user, policy, make_agent):  # noqa: F811
+    client = api(admin_user)
+    body = {
+        "name": "Platinum",
+        "name_zh_hans": "白金",
+        "calendar_id": policy.calendar_id,
+        "order": 2,
+        "service_levels": ["platinum"],
+        "warn_percent": 75,
+        "targets": [{"priority": 1, "first_response_minutes": 15, "resolution_minutes": 240}],
+        "levels": [
+            {"metric": "resolution", "level": 1, "recipients": ["queue_supervisors"]},
+            {"metric": "resolution", "level": 2, "offset_minutes": 60, "notify_sms": True},
+        ],
+    }
+    created = client.post("/api/v1/sla/policies", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert [(lv["level"], lv["notify_sms"]) for lv in data["levels"]] == [(1, False), (2, True)]
+    saved = SlaPolicy.objects.get(pk=data["id"])
+    assert saved.service_levels == ["platinum"] and saved.warn_percent == 75
+    assert saved.targets.get().first_response_minutes == 15
+
+    # Replaced whole: the second level goes, the target changes.
+    body["levels"] = body["levels"][:1]
+    body["targets"][0]["resolution_minutes"] = 480
+    replaced = client.put(f"/api/v1/sla/policies/{saved.pk}", body, content_type="application/json")
+    assert replaced.status_code == 200, replaced.content
+    assert SlaPolicy.objects.get(pk=saved.pk).levels.count() == 1
+    assert SlaPolicy.objects.get(pk=saved.pk).targets.get().resolution_minutes == 480
+
+    # Bad input: a level defined twice and a zero target - a 422 problem, nothing changed.
+    body["levels"] = [body["levels"][0], body["levels"][0]]
+    body["targets"][0]["first_response_minutes"] = 0
+    bad = client.put(f"/api/v1/sla/policies/{saved.pk}", body, content_type="application/json")
+    assert bad.status_code == 422
+    assert bad["Content-Type"].startswith("application/problem+json")
+    assert SlaPolicy.objects.get(pk=saved.pk).levels.count() == 1
+    assert SlaPolicy.objects.get(pk=saved.pk).targets.get().first_response_minutes == 15
+
+    # Agents may not write policies.
+    denied = api(make_agent()).post("/api/v1/sla/policies", body, content_type="application/json")
+    assert denied.status_code == 403
+    assert not SlaPolicy.objects.filter(name="Platinum").exclude(pk=saved.pk).exists()
+    assert (
+        client.put("/api/v1/sla/policies/987654", body, content_type="application/json").status_code
+        == 404
+    )

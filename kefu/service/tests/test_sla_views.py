@@ -7,6 +7,17 @@ from kefu.service.models import BusinessCalendar, SlaClock, SlaPolicy
 from kefu.service.tests.factories import QueueFactory
 from kefu.service.tests.test_sla_clocks import policy  # noqa: F401  (fixture)
 
+NO_LEVELS = {"levels-TOTAL_FORMS": "0", "levels-INITIAL_FORMS": "0"}
+
+
+def levels_data(*rows: dict, initial: int = 0) -> dict:
+    """POST data of the escalation-levels formset with ``rows`` filled in."""
+    data = {"levels-TOTAL_FORMS": str(len(rows)), "levels-INITIAL_FORMS": str(initial)}
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"levels-{index}-{key}"] = value
+    return data
+
 
 def test_list_and_ticket_page_show_countdowns(client, policy, make_ticket, make_agent):  # noqa: F811
     agent = make_agent()
@@ -95,7 +106,16 @@ def test_admin_creates_calendar_and_policy(client, admin_user, desk):
             "pause_categories": ["waiting"],
             "target_1_first_response_minutes": 30,
             "target_1_resolution_minutes": 240,
-            "levels": '[{"metric": "resolution", "level": 1, "recipients": ["queue_supervisors"]}]',
+            **levels_data(
+                {
+                    "metric": "resolution",
+                    "level": 1,
+                    "offset_minutes": 0,
+                    "notify_email": "on",
+                    "recipients": ["queue_supervisors"],
+                },
+                {"metric": "", "level": "", "offset_minutes": 0, "notify_email": "on"},  # blank
+            ),
         },
     )
     assert response.status_code == 302
@@ -110,11 +130,87 @@ def test_policy_form_refuses_zero_target(client, admin_user, desk):
     count = SlaPolicy.objects.count()
     response = client.post(
         reverse("service:sla_policy_new"),
-        {"name": "Zero", "calendar": calendar.pk, "order": 1, "target_3_resolution_minutes": 0},
+        {
+            "name": "Zero",
+            "calendar": calendar.pk,
+            "order": 1,
+            "target_3_resolution_minutes": 0,
+            **NO_LEVELS,
+        },
     )
     assert response.status_code == 422
     assert "target_3_resolution_minutes" in response.context["form"].errors
     assert SlaPolicy.objects.count() == count
+
+
+def test_policy_levels_are_edited_row_by_row(client, policy, admin_user, make_user):  # noqa: F811
+    """The chain shows as rows; a row can be changed, one removed and one added."""
+    client.force_login(admin_user)
+    url = reverse("service:sla_policy_edit", args=[policy.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    levels = page.context["levels"]
+    assert [f.initial["level"] for f in levels.initial_forms] == [1, 2]
+    assert 'data-formset="levels"' in page.content.decode()
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, [], "")}
+    data["calendar"] = policy.calendar_id
+    data["is_active"] = "on"
+    data["priorities"] = []
+    supervisor = make_user("supervisor", username="sla-boss")
+    rows = [
+        {  # level 1: now by SMS too, to the queue supervisors and a named user
+            "metric": "first_response",
+            "level": 1,
+            "offset_minutes": 15,
+            "notify_email": "on",
+            "notify_sms": "on",
+            "recipients": ["queue_supervisors"],
+            "users": [supervisor.pk],
+        },
+        {"metric": "first_response", "level": 2, "offset_minutes": 30, "DELETE": "on"},
+        {
+            "metric": "resolution",
+            "level": 1,
+            "offset_minutes": 0,
+            "notify_email": "on",
+            "reassign_queue": policy.levels.first().reassign_queue_id or "",
+            "raise_priority": "on",
+        },
+    ]
+    response = client.post(url, {**data, **levels_data(*rows, initial=2)})
+    assert response.status_code == 302, response.context and response.context["levels"].errors
+    saved = {(lv.metric, lv.level): lv for lv in SlaPolicy.objects.get(pk=policy.pk).levels.all()}
+    assert set(saved) == {("first_response", 1), ("resolution", 1)}
+    first = saved[("first_response", 1)]
+    assert (first.offset_minutes, first.notify_sms) == (15, True)
+    assert first.recipients == ["queue_supervisors"]
+    assert list(first.users.values_list("pk", flat=True)) == [supervisor.pk]
+    assert saved[("resolution", 1)].raise_priority is True
+
+
+def test_a_level_defined_twice_is_shown_on_its_row(client, policy, admin_user):  # noqa: F811
+    client.force_login(admin_user)
+    url = reverse("service:sla_policy_edit", args=[policy.pk])
+    before = list(SlaPolicy.objects.get(pk=policy.pk).levels.values_list("metric", "level"))
+    row = {"metric": "resolution", "level": 1, "offset_minutes": 0, "notify_email": "on"}
+    response = client.post(
+        url,
+        {
+            "name": policy.name,
+            "calendar": policy.calendar_id,
+            "order": 1,
+            "target_3_resolution_minutes": 240,
+            **levels_data(row, dict(row)),
+        },
+    )
+    assert response.status_code == 422
+    rows = response.context["levels"].forms
+    assert not rows[0].non_field_errors()
+    assert "This level is defined twice." in rows[1].non_field_errors()
+    assert "This level is defined twice." in response.content.decode()
+    after = list(SlaPolicy.objects.get(pk=policy.pk).levels.values_list("metric", "level"))
+    assert after == before
 
 
 @pytest.mark.parametrize("name", ["service:sla_calendar_new", "service:sla_policy_new"])
