@@ -297,12 +297,15 @@ def dispatch_create(request, ticket_id: int, payload: DispatchIn):
     return Status(201, dispatch)
 
 
-def _dispatch(request, dispatch_id: int) -> VendorDispatch:
+def _dispatch_outcome(request, dispatch_id: int, payload: DispatchOutcomeIn, record):
+    """Record an outcome (``record``: a vendors service) on a dispatch of a ticket the caller
+    may change; a refusal is a 422 problem and writes nothing."""
     require(request.auth, "service.change_vendordispatch")
     dispatch = get_object_or_404(VendorDispatch, pk=dispatch_id)
     ticket = selectors.ticket_get(user=request.auth, pk=dispatch.ticket_id)
     require(request.auth, "service.change_ticket", ticket)
-    return dispatch
+    with _writing(request):
+        return record(actor=request.auth, dispatch=dispatch, note=payload.note)
 
 
 @router.post(
@@ -311,11 +314,7 @@ def _dispatch(request, dispatch_id: int) -> VendorDispatch:
     summary="Record the vendor's answer",
 )
 def dispatch_respond(request, dispatch_id: int, payload: DispatchOutcomeIn):
-    dispatch = _dispatch(request, dispatch_id)
-    with _writing(request):
-        return vendor_services.vendor_dispatch_respond(
-            actor=request.auth, dispatch=dispatch, note=payload.note
-        )
+    return _dispatch_outcome(request, dispatch_id, payload, vendor_services.vendor_dispatch_respond)
 
 
 @router.post(
@@ -324,11 +323,16 @@ def dispatch_respond(request, dispatch_id: int, payload: DispatchOutcomeIn):
     summary="Record the vendor's resolution",
 )
 def dispatch_resolve(request, dispatch_id: int, payload: DispatchOutcomeIn):
-    dispatch = _dispatch(request, dispatch_id)
-    with _writing(request):
-        return vendor_services.vendor_dispatch_resolve(
-            actor=request.auth, dispatch=dispatch, note=payload.note
-        )
+    return _dispatch_outcome(request, dispatch_id, payload, vendor_services.vendor_dispatch_resolve)
+
+
+@router.post(
+    "/vendor-dispatches/{dispatch_id}/cancel",
+    response={200: DispatchOut, **WRITE_ERRORS},
+    summary="Withdraw a vendor dispatch (its clocks stop, counted neither met nor breached)",
+)
+def dispatch_cancel(request, dispatch_id: int, payload: DispatchOutcomeIn):
+    return _dispatch_outcome(request, dispatch_id, payload, vendor_services.vendor_dispatch_cancel)
 
 
 @router.get(

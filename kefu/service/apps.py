@@ -14,7 +14,10 @@ class ServiceConfig(AppConfig):
         from kefu.service import models as m
         from kefu.service import policy, search, tasks  # noqa: F401  (rules, index, jobs)
 
-        auditlog.register(m.Ticket, m2m_fields={"followers", "tags"}, exclude_fields=["version"])
+        # "survey" is the reverse one-to-one: diffing it would SELECT the survey on every save.
+        auditlog.register(
+            m.Ticket, m2m_fields={"followers", "tags"}, exclude_fields=["version", "survey"]
+        )
         auditlog.register(m.Queue)
         auditlog.register(m.QueueMembership)
         auditlog.register(m.Lifecycle)
@@ -63,6 +66,9 @@ class ServiceConfig(AppConfig):
         auditlog.register(m.BusinessCalendarInterval)
         auditlog.register(m.BusinessCalendarException)
         sla_receivers.connect()
+        from kefu.service import configuration
+
+        configuration.register()
         from kefu.service.workspace import register_side_panel
 
         register_side_panel("service/sla/_ticket_clocks.html", order=20)

@@ -15,13 +15,28 @@ TIMELINE_KIND = "ticket"
 SOURCE_TYPE = "service.ticket"
 
 
-def _record(ticket: Ticket, *, actor, verb: str, title: str, data: dict[str, Any] | None = None):
+def _record(
+    ticket: Ticket,
+    *,
+    actor,
+    verb: str,
+    title: str,
+    data: dict[str, Any] | None = None,
+    **context: Any,
+):
+    """Write the event entry and the timeline row, and tell the receivers.
+
+    ``context``: what the service already read and the receivers may use instead of reading
+    it again (sent with the signal, never stored).
+    """
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     payload = {"event": verb, **(data or {})}
     TicketEntry.objects.create(
         ticket=ticket, kind=EntryKindChoices.EVENT, author=actor_user, body=title, data=payload
     )
-    ticket_changed.send(sender=Ticket, ticket=ticket, verb=verb, actor=actor_user, data=payload)
+    ticket_changed.send(
+        sender=Ticket, ticket=ticket, verb=verb, actor=actor_user, data=payload, **context
+    )
     if ticket.organization_id is None and ticket.requester_id is None:
         return
     customers.timeline_event_add(
@@ -38,13 +53,16 @@ def _record(ticket: Ticket, *, actor, verb: str, title: str, data: dict[str, Any
     )
 
 
-def ticket_created_event(ticket: Ticket, *, actor) -> None:
+def ticket_created_event(ticket: Ticket, *, actor, requester: dict | None = None) -> None:
+    """``requester``: the requester's customer-master summary when the creator has it."""
+    context = {"requester": requester} if requester is not None else {}
     _record(
         ticket,
         actor=actor,
         verb="created",
         title=_("Created: %(subject)s") % {"subject": ticket.subject},
         data={"queue_id": ticket.queue_id, "channel": ticket.channel},
+        **context,
     )
 
 

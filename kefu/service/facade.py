@@ -23,6 +23,7 @@ __all__ = [
     "ticket_find_by_reference",
     "ticket_get_summary",
     "ticket_open",
+    "ticket_open_summary",
     "tickets_of_contact",
 ]
 
@@ -52,6 +53,17 @@ def _summary(ticket: Ticket) -> dict[str, Any]:
 def ticket_open(*, actor, **fields: Any) -> int:
     """Create a ticket (see ``services.ticket_create`` for the fields); return its id."""
     return services.ticket_create(actor=actor, **fields).pk
+
+
+def ticket_open_summary(*, actor, **fields: Any) -> dict[str, Any]:
+    """Create a ticket like :func:`ticket_open`; return its :func:`ticket_mail_summary` plus
+    ``entry_id`` (its first message's entry, or None) and ``requester`` (the requester's
+    contact summary, or None), all known without reading them back."""
+    ticket = services.ticket_create(actor=actor, **fields)
+    summary = ticket_mail_summary_of(ticket)
+    summary["entry_id"] = ticket.first_entry_id
+    summary["requester"] = ticket.requester_summary
+    return summary
 
 
 def ticket_customer_reply(
@@ -121,6 +133,7 @@ __all__ += [
     "ticket_follow_merges",
     "ticket_link_related",
     "ticket_mail_summary",
+    "ticket_mail_summary_of",
     "ticket_participant_contact_ids",
 ]
 
@@ -170,6 +183,21 @@ def ticket_mail_summary(ticket_id: int) -> dict[str, Any] | None:
         .first()
     )
     return dict(row) if row else None
+
+
+def ticket_mail_summary_of(ticket: Ticket) -> dict[str, Any]:
+    """:func:`ticket_mail_summary` of a ticket instance in hand (a ``ticket_changed``
+    receiver's), without reading the row."""
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "requester_id": ticket.requester_id,
+        "queue_id": ticket.queue_id,
+        "language": ticket.language,
+        "merged_into_id": ticket.merged_into_id,
+        "source_ref": ticket.source_ref,
+    }
 
 
 def ticket_follow_merges(ticket_id: int | None) -> int | None:

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.customers import facade as customers
 from kefu.service.choices import TicketTypeChoices
 from kefu.service.models.contracts import (
     ContractAllowanceUnitChoices,
@@ -20,7 +21,7 @@ def _ids(text: str) -> list[int]:
 
 
 class ContractForm(forms.Form):
-    organization = forms.IntegerField(label=_("Organization ID"), min_value=1)
+    organization = forms.IntegerField(label=_("Organization"), min_value=1)  # see __init__
     number = forms.CharField(label=_("Number"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
     start_date = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -50,6 +51,10 @@ class ContractForm(forms.Form):
     sites = forms.CharField(label=_("Limited to site IDs"), required=False, max_length=500)
     assets = forms.CharField(label=_("Limited to asset IDs"), required=False, max_length=500)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"] = customers.organization_choice_field(label=_("Organization"))
 
     def clean_thresholds(self):
         return _ids(self.cleaned_data["thresholds"])

@@ -56,15 +56,19 @@ def rule_matches(rule: RoutingRule, facts: RoutingFacts) -> bool:
     return True
 
 
-def queue_for(facts: RoutingFacts) -> Queue | None:
-    """Return the queue of the first matching active rule, else the default queue."""
-    rules = RoutingRule.objects.filter(is_active=True, queue__is_active=True).select_related(
-        "queue"
-    )
-    for rule in rules.order_by("order", "id"):
+def queue_for(facts: RoutingFacts, *, config=None) -> Queue | None:
+    """Return the queue of the first matching active rule, else the default queue.
+
+    The rules and queues come from the desk's configuration snapshot (``config``, else the
+    current one); the queue returned is the snapshot's, shared: do not change it.
+    """
+    from kefu.service.configuration import desk_config
+
+    config = config or desk_config()
+    for rule in config.routing_rules:
         if rule_matches(rule, facts):
             return rule.queue
-    return Queue.objects.filter(is_default=True, is_active=True).first()
+    return config.default_queue
 
 
 def _skill_condition(facts: RoutingFacts) -> tuple[str, list]:

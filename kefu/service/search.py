@@ -51,21 +51,38 @@ def ticket_documents(ids: list[int]) -> list[Document]:
         if body and sizes.get(ticket_id, 0) < _BODY_CHARS:
             bodies.setdefault(ticket_id, []).append(body)
             sizes[ticket_id] = sizes.get(ticket_id, 0) + len(body)
-    documents = []
-    for pk, number, subject, description, organization_id, queue_id in tickets:
-        conversation = "\n".join([description, *bodies.get(pk, [])])[:_BODY_CHARS]
-        documents.append(
-            Document(
-                kind=TICKET,
-                object_id=pk,
-                title=f"{number or ''} {subject}",
-                body=conversation,
-                organization_id=organization_id,
-                facet=queue_facet(queue_id) if queue_id else "",
-                excerpt=f"{subject}\n{conversation[:_EXCERPT_CHARS]}",
-            )
+    return [
+        ticket_document(
+            pk, number, subject, description, organization_id, queue_id, bodies.get(pk, [])
         )
-    return documents
+        for pk, number, subject, description, organization_id, queue_id in tickets
+    ]
+
+
+def ticket_document(
+    pk: int | None,
+    number: str | None,
+    subject: str,
+    description: str,
+    organization_id: int | None,
+    queue_id: int | None,
+    bodies: list[str],
+) -> Document:
+    """The search document of one ticket; ``bodies``: its replies and notes, oldest first.
+
+    :func:`ticket_documents` builds it from the database; ``ticket_create`` from what it is
+    writing, so a new ticket is indexed in its own transaction without being read back.
+    """
+    conversation = "\n".join([description, *bodies])[:_BODY_CHARS]
+    return Document(
+        kind=TICKET,
+        object_id=pk,
+        title=f"{number or ''} {subject}",
+        body=conversation,
+        organization_id=organization_id,
+        facet=queue_facet(queue_id) if queue_id else "",
+        excerpt=f"{subject}\n{conversation[:_EXCERPT_CHARS]}",
+    )
 
 
 register_indexer(TICKET, build=ticket_documents, all_ids=lambda: Ticket.objects.all())

@@ -1,8 +1,9 @@
 """Reads of the service desk that join several models or are reused by views and the API."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kefu.accounts.policy import scope
@@ -118,6 +119,61 @@ def ticket_conversation(ticket: Ticket, *, include_internal: bool = True) -> lis
         entries.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by(
             "created_at", "id"
         )
+    )
+
+
+# A long conversation opens on its first message and its latest ones; the middle loads on demand.
+CONVERSATION_HEAD = 1
+CONVERSATION_TAIL = 50
+
+
+@dataclass(frozen=True)
+class ConversationGap:
+    """The entries not shown between the first message and the latest ones."""
+
+    count: int
+    after: TicketEntry
+    before: TicketEntry
+
+
+def ticket_conversation_window(
+    ticket: Ticket, *, head: int = CONVERSATION_HEAD, tail: int = CONVERSATION_TAIL
+) -> list:
+    """The staff conversation as the ticket page shows it: every entry when there are few,
+    else the first ``head`` and the last ``tail`` with a :class:`ConversationGap` between
+    them (one COUNT, then two bounded reads: the page's cost does not grow with the thread)."""
+    total = TicketEntry.objects.filter(ticket=ticket).count()
+    if total <= head + tail + 10:
+        return ticket_conversation(ticket)
+    base = TicketEntry.objects.filter(ticket=ticket).select_related("author", "author_contact")
+    attachments = Prefetch(
+        "attachments", queryset=TicketAttachment.objects.order_by("created_at", "id")
+    )
+    first = list(base.prefetch_related(attachments).order_by("created_at", "id")[:head])
+    last = list(base.prefetch_related(attachments).order_by("-created_at", "-id")[:tail])
+    last.reverse()
+    gap = ConversationGap(count=total - len(first) - len(last), after=first[-1], before=last[0])
+    return [*first, gap, *last]
+
+
+def ticket_conversation_between(ticket: Ticket, *, after_id: int, before_id: int) -> list:
+    """The staff conversation strictly between two of its entries (the gap, when opened)."""
+    bounds = dict(
+        TicketEntry.objects.filter(ticket=ticket, pk__in=[after_id, before_id]).values_list(
+            "pk", "created_at"
+        )
+    )
+    if after_id not in bounds or before_id not in bounds:
+        return []
+    after = Q(created_at__gt=bounds[after_id]) | Q(created_at=bounds[after_id], pk__gt=after_id)
+    before = Q(created_at__lt=bounds[before_id]) | Q(created_at=bounds[before_id], pk__lt=before_id)
+    return list(
+        TicketEntry.objects.filter(after, before, ticket=ticket)
+        .select_related("author", "author_contact")
+        .prefetch_related(
+            Prefetch("attachments", queryset=TicketAttachment.objects.order_by("created_at", "id"))
+        )
+        .order_by("created_at", "id")
     )
 
 

@@ -8,7 +8,9 @@ half-written; anything that talks to the outside world must use ``transaction.on
 Arguments: ``ticket`` (saved), ``verb`` (``created``, ``status_changed``, ``replied``, ``updated``,
 ``assigned``, ``escalated``, ``merged``, ...), ``actor`` (a user or None) and ``data`` (the event's
 payload: for ``status_changed`` the ``from``/``to`` status keys, for ``replied`` the ``entry`` and
-``from_customer``, for ``updated`` the ``fields`` that changed).
+``from_customer``, for ``updated`` the ``fields`` that changed). ``created`` may also carry
+``requester``: the requester's customer-master summary (``contact_get_summary``'s shape), so a
+receiver need not read it again.
 """
 
 from django.dispatch import Signal

@@ -18,6 +18,11 @@ urlpatterns = [
     path("tickets/changes/", views.ticket_changes, name="ticket_changes"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/viewers/", views.ticket_viewers, name="ticket_viewers"),
+    path(
+        "tickets/<int:pk>/conversation/",
+        views.ticket_entries_between,
+        name="ticket_entries_between",
+    ),
     path("tickets/<int:pk>/entries/", views.ticket_entry_add, name="ticket_entry_add"),
     path("tickets/<int:pk>/properties/", views.ticket_properties, name="ticket_properties"),
     path("tickets/<int:pk>/status/", views.ticket_status, name="ticket_status"),

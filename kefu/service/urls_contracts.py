@@ -17,4 +17,5 @@ urlpatterns = [
     path("tickets/<int:pk>/dispatch/", views.ticket_dispatch, name="ticket_dispatch"),
     path("dispatches/<int:pk>/respond/", views.dispatch_respond, name="dispatch_respond"),
     path("dispatches/<int:pk>/resolve/", views.dispatch_resolve, name="dispatch_resolve"),
+    path("dispatches/<int:pk>/cancel/", views.dispatch_cancel, name="dispatch_cancel"),
 ]

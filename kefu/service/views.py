@@ -220,9 +220,13 @@ def ticket_new(request):
 
 
 def _detail_context(request, ticket: Ticket, **forms) -> dict:
+    if request.GET.get("entries") == "all":
+        entries = selectors.ticket_conversation(ticket)
+    else:
+        entries = selectors.ticket_conversation_window(ticket)
     return {
         "ticket": ticket,
-        "entries": selectors.ticket_conversation(ticket),
+        "entries": entries,
         "statuses": selectors.ticket_statuses(ticket),
         "context": selectors.customer_context(ticket, user=request.user),
         "entry_form": forms.get("entry_form") or EntryForm(),
@@ -256,6 +260,18 @@ def ticket_detail(request, pk: int):
     context = _detail_context(request, ticket)
     context["viewers"] = ticket_viewers_touch(ticket_id=ticket.pk, user=request.user)
     return render(request, "service/ticket_detail.html", context)
+
+
+@staff_required("service.view_ticket")
+def ticket_entries_between(request, pk: int):
+    """The collapsed middle of a long conversation (``?after=<entry>&before=<entry>``)."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    try:
+        after, before = int(request.GET["after"]), int(request.GET["before"])
+    except (KeyError, ValueError):
+        return HttpResponse(status=400)
+    entries = selectors.ticket_conversation_between(ticket, after_id=after, before_id=before)
+    return render(request, "service/_entries.html", {"entries": entries})
 
 
 @staff_required("service.view_ticket")

@@ -241,36 +241,44 @@ def _dispatch_for_change(request, pk: int) -> VendorDispatch:
     return dispatch
 
 
-@require_POST
-@staff_required("service.change_vendordispatch")
-def dispatch_respond(request, pk: int):
+def _dispatch_outcome(request, pk: int, record, done: str = ""):
+    """Record an outcome of a dispatch (``record``: a vendors service taking actor, dispatch and
+    note) and go back to the ticket; a refusal is shown as a message, nothing written."""
     dispatch = _dispatch_for_change(request, pk)
     form = DispatchOutcomeForm(request.POST)
     form.is_valid()
     try:
-        vendor_services.vendor_dispatch_respond(
-            actor=request.user, dispatch=dispatch, note=form.cleaned_data.get("note", "")
-        )
+        record(actor=request.user, dispatch=dispatch, note=form.cleaned_data.get("note", ""))
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
+    else:
+        if done:
+            messages.success(request, done)
     return redirect("service:ticket_detail", pk=dispatch.ticket_id)
+
+
+@require_POST
+@staff_required("service.change_vendordispatch")
+def dispatch_respond(request, pk: int):
+    return _dispatch_outcome(request, pk, vendor_services.vendor_dispatch_respond)
 
 
 @require_POST
 @staff_required("service.change_vendordispatch")
 def dispatch_resolve(request, pk: int):
-    dispatch = _dispatch_for_change(request, pk)
-    form = DispatchOutcomeForm(request.POST)
-    form.is_valid()
-    try:
-        vendor_services.vendor_dispatch_resolve(
-            actor=request.user, dispatch=dispatch, note=form.cleaned_data.get("note", "")
-        )
-    except ValidationError as exc:
-        for text in exc.messages:
-            messages.error(request, text)
-    return redirect("service:ticket_detail", pk=dispatch.ticket_id)
+    return _dispatch_outcome(request, pk, vendor_services.vendor_dispatch_resolve)
+
+
+@require_POST
+@staff_required("service.change_vendordispatch")
+def dispatch_cancel(request, pk: int):
+    return _dispatch_outcome(
+        request,
+        pk,
+        vendor_services.vendor_dispatch_cancel,
+        done=_("The vendor dispatch is withdrawn."),
+    )
 
 
 @staff_required("service.view_vendordispatch")

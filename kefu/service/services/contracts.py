@@ -279,30 +279,35 @@ def contract_match(
     """
     if organization_id is None:
         return ContractMatch(None, False)
+    # Most organizations hold no contract: one plain query says so. The site and asset limits
+    # are read only for the contracts there are.
+    rows = list(Contract.objects.filter(organization_id=organization_id))
+    if not rows:
+        return ContractMatch(None, False)
     day = day or _today()
-    site_through = Contract.sites.through
-    asset_through = Contract.assets.through
-    rows = Contract.objects.filter(organization_id=organization_id).annotate(
-        has_sites=Exists(site_through.objects.filter(contract_id=OuterRef("pk"))),
-        has_assets=Exists(asset_through.objects.filter(contract_id=OuterRef("pk"))),
-        site_match=Exists(
-            site_through.objects.filter(contract_id=OuterRef("pk"), site_id=site_id or 0)
-        ),
-        asset_match=Exists(
-            asset_through.objects.filter(contract_id=OuterRef("pk"), asset_id=asset_id or 0)
-        ),
-    )
+    ids = [contract.pk for contract in rows]
+    sites: dict[int, set[int]] = {}
+    for contract_id, linked in Contract.sites.through.objects.filter(
+        contract_id__in=ids
+    ).values_list("contract_id", "site_id"):
+        sites.setdefault(contract_id, set()).add(linked)
+    assets: dict[int, set[int]] = {}
+    for contract_id, linked in Contract.assets.through.objects.filter(
+        contract_id__in=ids
+    ).values_list("contract_id", "asset_id"):
+        assets.setdefault(contract_id, set()).add(linked)
     candidates = []
     any_contract = False
     for contract in rows:
-        if contract.has_sites and not contract.site_match:
+        has_sites, has_assets = contract.pk in sites, contract.pk in assets
+        if has_sites and site_id not in sites[contract.pk]:
             continue
-        if contract.has_assets and not contract.asset_match:
+        if has_assets and asset_id not in assets[contract.pk]:
             continue
         any_contract = True
         if contract.state_on(day) != "active":
             continue
-        specificity = 2 if contract.has_assets else 1 if contract.has_sites else 0
+        specificity = 2 if has_assets else 1 if has_sites else 0
         candidates.append(
             ((-specificity, contract.is_exhausted, contract.end_date, contract.pk), contract)
         )
@@ -478,6 +483,8 @@ def ticket_contract_attach(*, ticket: Ticket, actor) -> Contract | None:
     )
     contract = match.contract
     _set_ticket(ticket, contract_id=contract.pk if contract else None, billable=match.billable)
+    # What the SLA receiver asks next (contract_service_level_for_ticket): no second read.
+    ticket.attached_contract = (ticket.contract_id, contract)
     if contract is None or not contract.consumes_type(ticket.ticket_type):
         if contract is not None and match.billable:
             _set_ticket(ticket, billable=False)
@@ -551,7 +558,10 @@ def on_ticket_changed(sender, *, ticket: Ticket, verb: str, actor=None, data=Non
             ticket_contract_attach(ticket=ticket, actor=actor)
     elif verb == "replied":
         entry = data.get("entry")
-        contract = _fresh_contract(ticket)
+        # ticket_reply_add read the ticket under its row lock just now: contract_id is current.
+        contract = (
+            Contract.objects.filter(pk=ticket.contract_id).first() if ticket.contract_id else None
+        )
         if (
             entry is not None
             and contract is not None
@@ -575,6 +585,13 @@ def _fresh_contract(ticket: Ticket) -> Contract | None:
 
 def contract_service_level_for_ticket(ticket: Ticket) -> str | None:
     """Return the service level of the ticket's active contract (what SLA policies match on)."""
+    attached = getattr(ticket, "attached_contract", None)
+    if attached is not None and attached[0] == ticket.contract_id:
+        # Just attached in this change (the matching below would find the same, or nothing).
+        contract = attached[1]
+        if contract is None or contract.state != "active":
+            return None
+        return contract.service_level
     contract = _fresh_contract(ticket) if ticket.pk else None
     if contract is None and ticket.organization_id:
         # The SLA receiver may run before ours on creation: match without attaching.

@@ -4,15 +4,18 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.policy import is_staff
+from kefu.core.configstamp import pinned
 from kefu.core.customfields import clean_custom_fields
 from kefu.core.models import Tag
+from kefu.core.search.indexing import flush as search_flush
+from kefu.core.search.indexing import index_prepared
 from kefu.customers import facade as customers
-from kefu.service import events, routing, tasks
+from kefu.service import configuration, events, routing, search, tasks
 from kefu.service.choices import (
     ImpactChoices,
     PriorityChoices,
@@ -20,10 +23,10 @@ from kefu.service.choices import (
     TicketTypeChoices,
     UrgencyChoices,
 )
+from kefu.service.configuration import DeskConfig, desk_config
 from kefu.service.errors import StaleTicket
 from kefu.service.models import (
     Category,
-    PriorityMatrixEntry,
     Queue,
     QueueMembership,
     Status,
@@ -52,12 +55,7 @@ EDITABLE_FIELDS = {
 
 def priority_from_matrix(impact: int, urgency: int) -> int:
     """Return the priority the impact x urgency matrix gives (medium if the cell is missing)."""
-    cell = (
-        PriorityMatrixEntry.objects.filter(impact=impact, urgency=urgency)
-        .values_list("priority", flat=True)
-        .first()
-    )
-    return cell or PriorityChoices.MEDIUM
+    return desk_config().priority(impact, urgency)
 
 
 def _check_choices(values: dict[str, Any]) -> None:
@@ -84,12 +82,23 @@ def _check_choices(values: dict[str, Any]) -> None:
 
 
 def _check_customer_refs(
-    *, organization_id: int | None, site_id: int | None, asset_id: int | None
+    *,
+    organization_id: int | None,
+    site_id: int | None,
+    asset_id: int | None,
+    organization_exists: bool | None = None,
 ) -> None:
-    """Refuse a site or asset that is unknown or belongs to another organization."""
+    """Refuse a site or asset that is unknown or belongs to another organization.
+
+    ``organization_exists``: what the caller already knows of ``organization_id`` (None:
+    look it up).
+    """
     errors = {}
-    if organization_id is not None and customers.organization_get_summary(organization_id) is None:
-        errors["organization_id"] = [_("No such organization.")]
+    if organization_id is not None:
+        if organization_exists is None:
+            organization_exists = customers.organization_get_summary(organization_id) is not None
+        if not organization_exists:
+            errors["organization_id"] = [_("No such organization.")]
     if site_id is not None:
         site = customers.site_get_summary(site_id)
         if site is None:
@@ -106,14 +115,24 @@ def _check_customer_refs(
         raise ValidationError(errors)
 
 
-def _routing_facts(*, ticket: Ticket) -> routing.RoutingFacts:
+_UNKNOWN = object()
+
+
+def _routing_facts(
+    *, ticket: Ticket, config: DeskConfig | None = None, tier_key=_UNKNOWN
+) -> routing.RoutingFacts:
+    """What routing looks at; ``config`` and ``tier_key`` when the caller already has them."""
     category_keys: tuple[str, ...] = ()
     if ticket.category_id:
-        category_keys = tuple(Category.objects.get(pk=ticket.category_id).ancestor_keys())
-    tier_key = None
-    if ticket.organization_id:
-        summary = customers.organization_get_summary(ticket.organization_id)
-        tier_key = summary["tier_key"] if summary else None
+        if config is not None:
+            category_keys = config.categories[ticket.category_id]
+        else:
+            category_keys = tuple(Category.objects.get(pk=ticket.category_id).ancestor_keys())
+    if tier_key is _UNKNOWN:
+        tier_key = None
+        if ticket.organization_id:
+            summary = customers.organization_get_summary(ticket.organization_id)
+            tier_key = summary["tier_key"] if summary else None
     product_sku = None
     if ticket.asset_id:
         asset = customers.asset_get_summary(ticket.asset_id)
@@ -163,6 +182,30 @@ def _notify_assignee(ticket: Ticket, *, actor) -> None:
         transaction.on_commit(lambda: tasks.ticket_notify(ticket_id, "assigned", [user_id]))
 
 
+def _reserve_ticket_id() -> int:
+    """Return a fresh primary key for a ticket (inside the creating transaction).
+
+    PostgreSQL: ``nextval`` of the table's sequence, so concurrent creators never collide.
+    SQLite: the next number after the highest id ever used (``AUTOINCREMENT`` remembers deleted
+    ones in ``sqlite_sequence``); safe because Kefu opens SQLite transactions with ``BEGIN
+    IMMEDIATE``: the write lock is held from the first statement, so no other writer can take
+    the same number before this transaction commits.
+    """
+    table, column = Ticket._meta.db_table, Ticket._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, column])
+        else:
+            quote = connection.ops.quote_name
+            # Names come from the model's metadata, never from input.
+            cursor.execute(
+                f"SELECT MAX(COALESCE((SELECT MAX({quote(column)}) FROM {quote(table)}), 0),"  # noqa: S608
+                " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)) + 1",
+                [table],
+            )
+        return int(cursor.fetchone()[0])
+
+
 def _tags(names: list[str]) -> list[Tag]:
     tags = []
     for name in dict.fromkeys(n.strip()[:60] for n in names if n and n.strip()):
@@ -171,7 +214,6 @@ def _tags(names: list[str]) -> list[Tag]:
     return tags
 
 
-@transaction.atomic
 def ticket_create(
     *,
     actor,
@@ -209,6 +251,13 @@ def ticket_create(
     ``assignee_id`` (who must work the queue) or is picked per the queue's assignment mode.
     Raises ``ValidationError`` for unknown queues, categories, customers and bad choices;
     nothing is written then. Notifications go out after commit.
+
+    The desk configuration (queues, rules, matrix, categories, custom fields, SLA policies)
+    comes from the process's snapshot (``kefu.service.configuration``: one query) and is
+    checked, with the text segmented for search, before the write transaction begins: on
+    SQLite that transaction holds the database's one write lock from BEGIN to COMMIT. The
+    snapshot is pinned for the change, so the event receivers use it too; the search document
+    is written in the same transaction (one commit per ticket).
     """
     _check_choices(
         {
@@ -221,6 +270,112 @@ def ticket_create(
             "language": language,
         }
     )
+    config = desk_config()
+    if category_id is not None and category_id not in config.categories:
+        raise ValidationError({"category_id": [_("No such category.")]})
+    cleaned_custom = clean_custom_fields(
+        CUSTOM_FIELD_TARGET, custom_fields, definitions=list(config.ticket_custom_fields)
+    )
+    queue = None
+    if queue_id is not None:
+        queue = config.queues.get(queue_id)
+        if queue is None:
+            raise ValidationError({"queue_id": [_("No such queue.")]})
+    subject = subject.strip()
+    description = description or ""
+    first_body = description if first_entry and description.strip() else None
+    # Segment the conversation for search now, outside the write transaction.
+    body_tokens = search.ticket_document(
+        None, None, subject, description, None, None, [first_body] if first_body else []
+    ).body_tokens()
+    with pinned(configuration.SNAPSHOT, config), transaction.atomic():
+        ticket = _ticket_insert(
+            config,
+            actor=actor,
+            subject=subject,
+            description=description,
+            requester_id=requester_id,
+            requester_email=requester_email,
+            requester_phone=requester_phone,
+            requester_name=requester_name,
+            organization_id=organization_id,
+            site_id=site_id,
+            asset_id=asset_id,
+            channel=channel,
+            ticket_type=ticket_type,
+            category_id=category_id,
+            impact=impact,
+            urgency=urgency,
+            priority=priority,
+            queue=queue,
+            assignee_id=assignee_id,
+            custom_fields=cleaned_custom,
+            language=language,
+            source_ref=source_ref,
+            message_id=message_id,
+            parent_id=parent_id,
+            problem_id=problem_id,
+        )
+        if tags:
+            ticket.tags.set(_tags(tags))
+        ticket.first_entry_id = None
+        if first_body is not None:
+            staff = staff_or_none(actor)
+            ticket.first_entry_id = TicketEntry.objects.create(
+                ticket=ticket,
+                kind="reply",
+                author=staff,
+                author_contact_id=None if staff else ticket.requester_id,
+                body=first_body,
+                message_id=(message_id or "")[:255],
+            ).pk
+        events.ticket_created_event(ticket, actor=actor, requester=ticket.requester_summary)
+        _notify_assignee(ticket, actor=actor)
+        document = search.ticket_document(
+            ticket.pk,
+            ticket.number,
+            ticket.subject,
+            ticket.description,
+            ticket.organization_id,
+            ticket.queue_id,
+            [first_body] if first_body else [],
+        )
+        document.prepared = (document.title_tokens(), body_tokens)
+        index_prepared([document])
+        search_flush()
+    return ticket
+
+
+def _ticket_insert(
+    config: DeskConfig,
+    *,
+    actor,
+    requester_id,
+    requester_email,
+    requester_phone,
+    requester_name,
+    organization_id,
+    site_id,
+    asset_id,
+    queue,
+    assignee_id,
+    language,
+    source_ref,
+    message_id,
+    parent_id,
+    problem_id,
+    impact,
+    urgency,
+    priority,
+    **fields,
+) -> Ticket:
+    """Resolve the customer, route, insert and number the ticket (in the caller's transaction).
+
+    The new ticket carries what was learnt on the way for the event receivers and callers,
+    so they need not read it again: ``requester_summary`` (the contact's facade summary, or
+    None) and ``organization_tier`` (``(organization id, tier key)``); ``ticket_create`` adds
+    ``first_entry_id`` (the first message's entry, or None).
+    """
     if requester_id is None and (requester_email or requester_phone):
         requester_id = customers.contact_resolve_or_create(
             actor=staff_or_none(actor),
@@ -228,9 +383,11 @@ def ticket_create(
             phone=requester_phone,
             name=requester_name,
         )
-    contact = None
+    contact = organization = None
     if requester_id is not None:
-        contact = customers.contact_get_summary(requester_id)
+        contact, organization = customers.contact_and_organization_summaries(
+            requester_id, organization_id=organization_id
+        )
         if contact is None:
             raise ValidationError({"requester_id": [_("No such contact.")]})
         if organization_id is None:
@@ -238,9 +395,14 @@ def ticket_create(
     if site_id is not None and organization_id is None:
         site = customers.site_get_summary(site_id)
         organization_id = site["organization_id"] if site else None
-    _check_customer_refs(organization_id=organization_id, site_id=site_id, asset_id=asset_id)
-    if category_id is not None and not Category.objects.filter(pk=category_id).exists():
-        raise ValidationError({"category_id": [_("No such category.")]})
+    if organization_id is not None and (organization or {}).get("id") != organization_id:
+        organization = customers.organization_get_summary(organization_id)
+    _check_customer_refs(
+        organization_id=organization_id,
+        site_id=site_id,
+        asset_id=asset_id,
+        organization_exists=organization is not None,
+    )
     for field, pk in (("parent_id", parent_id), ("problem_id", problem_id)):
         if pk is not None and not Ticket.objects.filter(pk=pk).exists():
             raise ValidationError({field: [_("No such ticket.")]})
@@ -249,42 +411,33 @@ def ticket_create(
         and not Ticket.objects.filter(pk=problem_id, ticket_type=TicketTypeChoices.PROBLEM).exists()
     ):
         raise ValidationError({"problem_id": [_("Link incidents to a problem ticket.")]})
-    cleaned_custom = clean_custom_fields(CUSTOM_FIELD_TARGET, custom_fields)
     if not language:
         language = (contact or {}).get("preferred_language") or "zh-hans"
 
     ticket = Ticket(
-        subject=subject.strip(),
-        description=description or "",
         requester_id=requester_id,
         organization_id=organization_id,
         site_id=site_id,
         asset_id=asset_id,
-        channel=channel,
-        ticket_type=ticket_type,
-        category_id=category_id,
         impact=impact,
         urgency=urgency,
-        priority=priority or priority_from_matrix(impact, urgency),
-        custom_fields=cleaned_custom,
+        priority=priority or config.priority(impact, urgency),
         language=language,
         source_ref=(source_ref or message_id or "")[:255],
         parent_id=parent_id,
         problem_id=problem_id,
         created_by=staff_or_none(actor),
+        **fields,
     )
-    facts = _routing_facts(ticket=ticket)
-    if queue_id is not None:
-        queue = Queue.objects.filter(pk=queue_id, is_active=True).first()
-        if queue is None:
-            raise ValidationError({"queue_id": [_("No such queue.")]})
-    else:
-        queue = routing.queue_for(facts)
+    tier_key = organization["tier_key"] if organization else None
+    facts = _routing_facts(ticket=ticket, config=config, tier_key=tier_key)
+    if queue is None:
+        queue = routing.queue_for(facts, config=config)
         if queue is None:
             raise ValidationError(
                 {"queue_id": [_("No queue matches and no default queue is set.")]}
             )
-    initial = Status.objects.filter(lifecycle_id=queue.lifecycle_id, is_initial=True).first()
+    initial = config.initial_statuses.get(queue.lifecycle_id)
     if initial is None:
         raise ValidationError({"queue_id": [_("The queue's lifecycle has no initial status.")]})
     ticket.queue = queue
@@ -294,29 +447,16 @@ def ticket_create(
     if assignee_id is not None:
         _check_assignee(queue, assignee_id)
         ticket.assignee_id = assignee_id
-    ticket.save()
+    else:
+        ticket.assignee_id = _auto_assign(ticket, facts=facts)
     # The number comes from the primary key: unique without a shared counter row to contend on.
+    # The key is reserved first, so the row goes in complete (one INSERT, no UPDATE after it)
+    # and its audit entry already names the ticket.
+    ticket.pk = _reserve_ticket_id()
     ticket.number = Ticket.format_number(ticket.pk)
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
-    if ticket.assignee_id is None:
-        chosen = _auto_assign(ticket, facts=facts)
-        if chosen is not None:
-            ticket.assignee_id = chosen
-            Ticket.objects.filter(pk=ticket.pk).update(assignee_id=chosen)
-    if tags:
-        ticket.tags.set(_tags(tags))
-    if first_entry and ticket.description.strip():
-        staff = staff_or_none(actor)
-        TicketEntry.objects.create(
-            ticket=ticket,
-            kind="reply",
-            author=staff,
-            author_contact_id=None if staff else requester_id,
-            body=ticket.description,
-            message_id=(message_id or "")[:255],
-        )
-    events.ticket_created_event(ticket, actor=actor)
-    _notify_assignee(ticket, actor=actor)
+    ticket.save(force_insert=True)
+    ticket.requester_summary = contact
+    ticket.organization_tier = (organization_id, tier_key)
     return ticket
 
 

@@ -293,24 +293,45 @@ def vendor_dispatch_resolve(
         data={"dispatch_id": dispatch.pk, "state": dispatch.resolution_state},
     )
     if ticket.status.key in WAITING_VENDOR_KEYS:
-        open_status = status_of_category(ticket.status.lifecycle_id, StatusCategoryChoices.OPEN)
-        if open_status is not None:
-            from kefu.service.services.lifecycle import move_to_status
-
-            move_to_status(ticket, open_status, actor=actor)
+        _back_to_work(ticket, actor=actor)
     return dispatch
 
 
 @transaction.atomic
 def vendor_dispatch_cancel(*, actor, dispatch: VendorDispatch, note: str = "") -> VendorDispatch:
-    """Withdraw a dispatch: its clocks stop without counting as met or breached."""
+    """Withdraw a dispatch: its clocks stop without counting as met or breached, the ticket's
+    history says so, and a ticket left waiting on no vendor goes back to work."""
     dispatch = _lock_dispatch(dispatch)
     if not dispatch.is_open:
         raise ValidationError({"state": [_("This dispatch is already closed.")]})
     dispatch.state = VendorDispatchStateChoices.CANCELLED
     dispatch.resolution_note = (note or "").strip()
     dispatch.save()
+    ticket = lock_ticket(dispatch.ticket_id)
+    events._record(
+        ticket,
+        actor=actor,
+        verb="vendor_cancelled",
+        title=_("Vendor dispatch withdrawn"),
+        data={"dispatch_id": dispatch.pk, "note": dispatch.resolution_note},
+    )
+    still_waiting = (
+        VendorDispatch.objects.filter(ticket_id=ticket.pk)
+        .exclude(pk=dispatch.pk)
+        .filter(state__in=[VendorDispatchStateChoices.OPEN, VendorDispatchStateChoices.RESPONDED])
+        .exists()
+    )
+    if ticket.status.key in WAITING_VENDOR_KEYS and not still_waiting:
+        _back_to_work(ticket, actor=actor)
     return dispatch
+
+
+def _back_to_work(ticket, *, actor) -> None:
+    open_status = status_of_category(ticket.status.lifecycle_id, StatusCategoryChoices.OPEN)
+    if open_status is not None:
+        from kefu.service.services.lifecycle import move_to_status
+
+        move_to_status(ticket, open_status, actor=actor)
 
 
 def vendor_clocks_sweep(*, now: dt.datetime | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -30,11 +31,13 @@ def sla_badge(clocks, ticket_id):
     if view is None:
         return ""
     return format_html(
-        '<span class="badge {} sla-{}" title="{} · {}" data-due="{}">{}</span>',
+        '<span class="badge {} sla-{}" title="{} · {}" data-due="{}" data-target="{}"{}>{}</span>',
         view.css,
         view.colour,
         view.metric_label,
         view.state_label,
         view.due_at.isoformat() if view.due_at else "",
+        view.target_seconds,
+        mark_safe(" data-ticking") if view.ticking else "",
         view.countdown,
     )

@@ -138,3 +138,22 @@ def test_list_shows_a_new_ticket_without_a_reload(page, log_in, make_agent, make
     page.wait_for_selector(f"#ticket-{arrived.pk}", timeout=30_000)
     assert page.evaluate("window.kefuNoReload") == 3
     assert page.console_errors == []
+
+
+def test_long_conversation_gap_opens_in_place(page, log_in, make_agent, make_ticket):  # noqa: F811
+    agent = make_agent(username="long-thread-agent")
+    ticket = make_ticket(subject="很长的对话", assignee_id=agent.pk)
+    TicketEntry.objects.bulk_create(
+        TicketEntry(ticket=ticket, kind="reply", author=agent, body=f"第 {i} 条消息")
+        for i in range(100)
+    )
+    log_in(agent)
+    page.goto(ticket.get_absolute_url())
+    assert page.locator("#conversation li[id^=entry-]").count() == 51
+    with page.expect_response(lambda r: "/conversation/" in r.url):
+        page.click("#conversation-gap a")
+    page.wait_for_function("() => !document.querySelector('#conversation-gap')")
+    total = TicketEntry.objects.filter(ticket=ticket).count()
+    assert page.locator("#conversation li[id^=entry-]").count() == total
+    assert page.url.endswith(ticket.get_absolute_url())  # in place, no navigation
+    assert page.console_errors == []

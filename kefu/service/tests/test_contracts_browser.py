@@ -34,7 +34,10 @@ def test_supervisor_sells_a_contract_and_the_agent_sees_its_balance(
 
     page.goto("/service/contracts/")
     _submit(page, "#contract-new")
-    page.fill("#id_organization", str(org.pk))
+    # The organization is found by typing part of its name (the lookup never lists all).
+    page.fill("#field-organization .lookup-q", "FamilyMart")
+    page.wait_for_selector(f"#id_organization option[value='{org.pk}']", state="attached")
+    page.select_option("#id_organization", str(org.pk))
     page.fill("#id_number", "FM-2026")
     page.fill("#id_name", "全年维护 10 次")
     page.fill("#id_start_date", str(today))

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from kefu.customers.tests.factories import AssetFactory, OrganizationFactory
@@ -231,3 +232,56 @@ def test_dispatch_through_the_api(api, make_agent, make_ticket, make_uc, vendor,
     )
     assert report.status_code == 200
     assert report.json()[0]["dispatches"] == 1
+
+
+def test_withdrawing_a_dispatch_puts_the_ticket_back_to_work(
+    client, make_agent, make_ticket, make_uc, vendor, customer
+):
+    make_uc()
+    agent = make_agent()
+    ticket = make_ticket(organization_id=customer.pk)
+    dispatch = vendor_dispatch_create(actor=agent, ticket=ticket, vendor_id=vendor.pk)
+    assert Ticket.objects.get(pk=ticket.pk).status.key == "waiting_vendor"
+    client.force_login(agent)
+    page = client.get(ticket.get_absolute_url())
+    assert f'id="dispatch-cancel-{dispatch.pk}"' in page.content.decode()
+
+    response = client.post(
+        reverse("service:dispatch_cancel", args=[dispatch.pk]), {"note": "客户自行更换了硬盘"}
+    )
+    assert response.status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.state == "cancelled"
+    assert dispatch.resolution_note == "客户自行更换了硬盘"
+    stored = Ticket.objects.select_related("status").get(pk=ticket.pk)
+    assert stored.status_category == "open"
+    assert stored.entries.filter(data__event="vendor_cancelled").exists()
+    # A second withdrawal is refused with a message and changes nothing.
+    again = client.post(reverse("service:dispatch_cancel", args=[dispatch.pk]), follow=True)
+    assert "This dispatch is already closed." in again.content.decode()
+    # Withdrawn dispatches count neither met nor breached.
+    start = timezone.now() - dt.timedelta(days=1)
+    end = timezone.now() + dt.timedelta(days=1)
+    assert vendor_compliance(start, end) == []
+
+
+def test_withdrawing_through_the_api_and_permissions(
+    api, make_agent, make_user, make_ticket, make_uc, vendor, customer
+):
+    make_uc()
+    agent = make_agent()
+    ticket = make_ticket(organization_id=customer.pk)
+    dispatch = vendor_dispatch_create(actor=agent, ticket=ticket, vendor_id=vendor.pk)
+    outsider = make_user("sales", username="sales-rep")
+    url = f"/api/v1/vendor-dispatches/{dispatch.pk}/cancel"
+    denied = api(outsider).post(url, data="{}", content_type="application/json")
+    assert denied.status_code in (403, 404)
+    assert VendorDispatch.objects.get(pk=dispatch.pk).state == "open"
+    response = api(agent).post(
+        url, data='{"note": "wrong vendor"}', content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "cancelled"
+    again = api(agent).post(url, data="{}", content_type="application/json")
+    assert again.status_code == 422
+    assert again["Content-Type"] == "application/problem+json"

@@ -3,6 +3,7 @@ status and message, lists poll a cheap change mark, and presence tells who is re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from kefu.service import workspace
 from kefu.service.models import Ticket, TicketEntry
@@ -229,3 +230,57 @@ def test_conversation_markup_escapes_and_shows_kinds(agent_client, make_ticket):
     assert f'<li class="kind-note" id="entry-{note.pk}">' in content
     assert "5 minutes" in content or "5 分钟" in content
     assert "Na Li" in content
+
+
+def _long_thread(ticket, count, author):
+    TicketEntry.objects.bulk_create(
+        TicketEntry(ticket=ticket, kind="reply", author=author, body=f"第 {i} 条 message {i}")
+        for i in range(count)
+    )
+    return list(ticket.entries.order_by("created_at", "id").values_list("pk", flat=True))
+
+
+def test_long_conversation_opens_on_its_first_and_latest_messages(agent_client, make_ticket):
+    ticket = make_ticket(description="原始问题 original question")
+    ids = _long_thread(ticket, 119, agent_client.agent)  # + the first message and its event
+    hidden = len(ids) - 51
+    page = agent_client.get(ticket.get_absolute_url())
+    html = page.content.decode()
+    shown = [pk for pk in ids if f'id="entry-{pk}"' in html]
+    assert shown == [ids[0], *ids[-50:]]
+    assert f"Show {hidden} earlier messages" in html and 'id="conversation-gap"' in html
+
+    # The gap loads in place: exactly the hidden entries, oldest first.
+    gap = page.context["entries"][1]
+    middle = agent_client.get(
+        reverse("service:ticket_entries_between", args=[ticket.pk]),
+        {"after": gap.after.pk, "before": gap.before.pk},
+        **HX,
+    )
+    assert middle.status_code == 200
+    body = middle.content.decode()
+    loaded = [pk for pk in ids if f'id="entry-{pk}"' in body]
+    assert loaded == ids[1:-50] and len(loaded) == hidden
+    assert body.index(f'id="entry-{ids[1]}"') < body.index(f'id="entry-{ids[-51]}"')
+
+    # Without JavaScript the link opens the page with every entry.
+    everything = agent_client.get(ticket.get_absolute_url(), {"entries": "all"}).content.decode()
+    assert all(f'id="entry-{pk}"' in everything for pk in ids)
+    assert 'id="conversation-gap"' not in everything
+
+
+def test_short_conversation_is_shown_whole_and_the_gap_needs_access(
+    agent_client, make_ticket, client, make_user
+):
+    ticket = make_ticket()
+    ids = _long_thread(ticket, 30, agent_client.agent)
+    html = agent_client.get(ticket.get_absolute_url()).content.decode()
+    assert all(f'id="entry-{pk}"' in html for pk in ids)
+    assert 'id="conversation-gap"' not in html
+    url = reverse("service:ticket_entries_between", args=[ticket.pk])
+    assert agent_client.get(url, {"after": "x"}).status_code == 400
+    outsider = Client()
+    outsider.force_login(make_user("sales", username="not-in-queue"))
+    denied = outsider.get(url, {"after": ids[0], "before": ids[-1]})
+    assert denied.status_code in (403, 404)
+    assert "第 1 条" not in denied.content.decode()

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from kefu.core.dbstats import refresh_statistics
 from kefu.customers.importexport.bulk import db_value, insert_rows, reserve_ids
 from kefu.customers.models import Contact, Site
 from kefu.service.choices import (
@@ -273,6 +274,7 @@ class Command(BaseCommand):
                         written_entries += self.write_batch(count, long_flags)
                     bar.update(count)
         elapsed = max(time.perf_counter() - started, 1e-9)
+        refresh_statistics([Ticket, TicketEntry], rows=total)
         if not quiet:
             self.stdout.write(
                 f"tickets: {total} with {written_entries} entries ({long_count} with "
