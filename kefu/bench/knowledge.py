@@ -146,14 +146,17 @@ def _raw_fts(backend, query: str, *, ranked: bool = False) -> None:
 
 def _vacuum() -> None:
     """After a bulk load, what autovacuum does on a live PostgreSQL: merge the GIN index's
-    pending list (scanned by every query until merged) and refresh statistics (both work
-    inside a transaction, unlike VACUUM)."""
+    pending list (scanned by every query until merged) and refresh the statistics of both
+    tables (both work inside a transaction, unlike VACUUM)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT gin_clean_pending_list('core_searchdocument_tsv'::regclass)")
             cursor.execute("ANALYZE core_searchdocument")
+            # Without statistics the planner takes status = 'published' for a rare value and
+            # ANDs the status index's 100k-row bitmap into every article lookup (~12 ms).
+            cursor.execute("ANALYZE knowledge_article")
         else:
             cursor.execute("PRAGMA optimize")
 

@@ -117,3 +117,18 @@ def run_load(
         thread.join()
     result.seconds = time.perf_counter() - began
     return result
+
+
+def one_after_another(
+    server, path: str, headers: dict[str, str], requests: int, *, warmup: int = 5
+) -> tuple[LoadResult, LoadResult]:
+    """GET ``path`` ``warmup`` times, then ``requests`` times, one request at a time (how a
+    page's latency is measured); return both runs (warm-up, measured)."""
+
+    def make(thread, n):
+        return "GET", path, None, headers
+
+    common = {"host": server.host, "port": server.port, "make_request": make, "concurrency": 1}
+    warm = run_load(**common, duration=60, max_requests=warmup, expect=(200,))
+    result = run_load(**common, duration=120, max_requests=requests, expect=(200,))
+    return warm, result

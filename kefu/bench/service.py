@@ -9,7 +9,8 @@ one tenth of the scale, measures, grows the data to the full scale and measures 
 * ``service.queue_view``: the agent list, 4 filters (queue, status, priority, channel), sorted
   by last update, 50 rows, over HTTP: p50/p95, queries for 25 and 50 rows, raw query floor;
 * ``service.tiles``: the home tiles and every queue's capped count: p95;
-* ``service.ticket_page``: a ticket with 200 entries over HTTP: p50/p95 and queries;
+* ``service.ticket_page``: a ticket with 200 entries over HTTP (it opens on the first and the
+  latest 50 entries): p50/p95 and queries, and p50/p95 of the whole thread (``?entries=all``);
 * ``service.ticket_create``: POST /api/v1/tickets (first message, routing, audit, timeline in
   one transaction) from keep-alive clients: requests/s, ratio to the one-INSERT view, p99;
 * ``service.assignment``: skills-based ``pick_member`` over a queue of 500 agents: ms/decision;
@@ -149,33 +150,13 @@ def _in_process(method: str, path: str, body, headers: dict, requests: int, expe
 
 
 def _http_latencies(server, path: str, headers: dict, requests: int) -> tuple[dict, dict]:
-    from kefu.bench.loadgen import run_load
+    from kefu.bench.loadgen import one_after_another
 
     if server is None:
         latencies, statuses = _in_process("GET", path, None, headers, requests, 200)
         return _summary(latencies), statuses
 
-    def make(thread, n):
-        return "GET", path, None, headers
-
-    run_load(
-        host=server.host,
-        port=server.port,
-        make_request=make,
-        duration=60,
-        concurrency=1,
-        max_requests=3,
-        expect=(200,),
-    )
-    result = run_load(
-        host=server.host,
-        port=server.port,
-        make_request=make,
-        duration=120,
-        concurrency=1,
-        max_requests=requests,
-        expect=(200,),
-    )
+    _warm, result = one_after_another(server, path, headers, requests, warmup=3)
     return _summary(result.latencies_ms), result.statuses
 
 
@@ -278,15 +259,22 @@ def measure_reads(server, requests: int, admin, cookie: str) -> dict:
     long_ticket = (
         Ticket.objects.annotate(n=Count("entries")).filter(n__gte=200).order_by("-pk").first()
     )
+    # It opens on the first message and the latest 50 (the middle loads on demand); the
+    # whole thread (``?entries=all``, what the page showed before) is measured beside it.
     page = reverse("service:ticket_detail", args=[long_ticket.pk])
     summary, statuses = _http_latencies(server, page, headers, requests)
     queries, status = _queries(client, page)
+    shown = client.get(page).content.decode().count('id="entry-')
+    whole, _statuses = _http_latencies(server, page + "?entries=all", headers, requests)
     figures["ticket_page"] = {
         **summary,
         "statuses": statuses,
         "entries": long_ticket.n,
+        "entries_shown": shown,
         "queries": queries,
         "query_status": status,
+        "all_entries_p50_ms": whole["p50_ms"],
+        "all_entries_p95_ms": whole["p95_ms"],
     }
 
     # Skills-based assignment among 500 agents (a read: the decision, not the write).

@@ -1,4 +1,4 @@
-"""The floor every API benchmark is compared to: a Django view that does one INSERT."""
+"""The floors the benchmarks are compared to: Django views doing one INSERT and one read."""
 
 import time
 
@@ -18,3 +18,11 @@ def one_insert(request):
             [f"view-{time.perf_counter_ns()}", 1],
         )
     return HttpResponse(status=201)
+
+
+def one_read(request):
+    """Read one row by its primary key and answer a small HTML page (the page floor)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, name, value FROM {FLOOR_TABLE} WHERE id = %s", [1])
+        row = cursor.fetchone()
+    return HttpResponse(f"<!doctype html><p>{row[1] if row else ''}</p>")
