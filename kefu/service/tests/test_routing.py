@@ -1,5 +1,3 @@
-import time
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -107,7 +105,9 @@ def test_escalate_moves_to_second_line_and_reassigns(make_agent, make_ticket, ad
     assert event.data["reason"] == "需要二线支持"
 
 
-def test_skills_decision_with_500_agents_is_fast(make_user, desk):
+def test_skills_decision_with_500_agents_reads_only_the_best_scores_loads(make_user, desk):
+    """Two statements whatever the number of agents, and loads are counted only for the
+    best-scoring members (the speed itself is ``make bench``'s ``service.assignment``)."""
     from kefu.accounts.models import User
     from kefu.service.models import AgentProfile, AgentSkill
 
@@ -126,50 +126,28 @@ def test_skills_decision_with_500_agents_is_fast(make_user, desk):
         ]
         + [AgentSkill(user=u, kind="language", key="zh-hans", proficiency=3) for u in users[::3]]
     )
-    if connection.vendor == "postgresql":
-        # Fresh bulk inserts have no planner statistics yet (autovacuum would gather them).
-        with connection.cursor() as cursor:
-            for model in (User, QueueMembership, AgentProfile, AgentSkill, Ticket):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")
     facts = routing.RoutingFacts(category_keys=("c7", "c3"), language="zh-hans")
     with CaptureQueriesContext(connection) as queries:
         member = routing.pick_member(queue, facts)
-    assert len(queries) == 1
+    assert len(queries) == 2
     assert AgentSkill.objects.filter(user_id=member.user_id, key__in=["c7", "c3"]).exists()
-    assert member.score >= 5
-    # The machine is shared (CI runs two workers on two cores): measure the floor, a trivial
-    # query's round trip, in the same run and hold the decision to 5 ms above it. Best of N,
-    # as timeit does: the minimum is the cost without other processes' preemptions.
-    decision_ms = _best_ms(lambda: routing.pick_member(queue, facts))
-    floor_ms = _best_ms(_trivial_query)
-    if connection.vendor == "postgresql":
-        # psycopg's client side adds a few ms under load; the server's own planning and
-        # execution time is what the budget is about, and the wall time may be twice it.
-        server_ms = min(_server_ms(queries[0]["sql"]) for _ in range(10))
-        assert server_ms <= 5, f"{server_ms:.2f} ms of server time per decision"
-        assert decision_ms - floor_ms <= 10, f"{decision_ms:.2f} ms, floor {floor_ms:.2f}"
-    else:
-        assert decision_ms - floor_ms <= 5, f"{decision_ms:.2f} ms, floor {floor_ms:.2f}"
+    # Agent i holds c{i % 50} at proficiency 1 + i % 5, and Chinese (3) when i % 3 == 0: the
+    # best score, c3 (4) + Chinese (3), is held by agents 3, 153, 303 and 453 only.
+    assert member.score == 7
+    assert member.user_id in {users[i].pk for i in (3, 153, 303, 453)}
+    loads_sql = queries[1]["sql"]
+    assert loads_sql.count(",") < 20, loads_sql
 
 
-def _server_ms(sql: str) -> float:
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
-        (plan,) = cursor.fetchone()
-    plan = plan[0] if isinstance(plan, list) else plan
-    return plan["Planning Time"] + plan["Execution Time"]
+def test_skills_decision_falls_back_when_the_best_are_at_capacity(make_agent, make_ticket):
+    queue = _queue("skills")
+    expert = make_agent(queue, capacity=1)
+    plain = make_agent(queue)
+    category = CategoryFactory(key="printers")
+    SkillFactory(user=expert, kind="category", key="printers", proficiency=5)
+    make_ticket(queue_id=queue.pk, assignee_id=expert.pk)
 
+    member = routing.pick_member(queue, routing.RoutingFacts(category_keys=(category.key,)))
 
-def _trivial_query() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-
-
-def _best_ms(fn, runs: int = 25) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times)
+    assert member.user_id == plain.pk
+    assert member.score == 0
