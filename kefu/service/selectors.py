@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kefu.accounts.policy import scope
@@ -104,21 +104,55 @@ def ticket_get(*, user, pk: int) -> Ticket:
     return get_object_or_404(scope(user, ticket_base_queryset()), pk=pk)
 
 
+# What the conversation shows of an author: the entry's own columns and the names.
+_AUTHOR_COLUMNS = (
+    "author__id",
+    "author__first_name",
+    "author__last_name",
+    "author__username",
+    "author_contact__id",
+    "author_contact__name",
+)
+
+
+def _entries(queryset):
+    """``queryset`` of entries reading only their own columns and their authors' names."""
+    entry_columns = [f.attname for f in TicketEntry._meta.concrete_fields]
+    return queryset.select_related("author", "author_contact").only(
+        *entry_columns, *_AUTHOR_COLUMNS
+    )
+
+
+def _with_attachments(entries: list, *, public_only: bool = False) -> list[TicketEntry]:
+    """Set ``entry.attachment_list`` (oldest first) on each of ``entries``: one query.
+
+    A plain query grouped here instead of ``prefetch_related``, which builds a queryset per
+    entry (half the conversation's time on a 50-entry page).
+    """
+    if not entries:
+        return entries
+    attachments = TicketAttachment.objects.filter(entry_id__in=[e.pk for e in entries])
+    if public_only:
+        attachments = attachments.filter(is_public=True)
+    by_entry: dict[int, list[TicketAttachment]] = {}
+    for attachment in attachments.order_by("created_at", "id"):
+        by_entry.setdefault(attachment.entry_id, []).append(attachment)
+    for entry in entries:
+        entry.attachment_list = by_entry.get(entry.pk, [])
+    return entries
+
+
 def ticket_conversation(ticket: Ticket, *, include_internal: bool = True) -> list[TicketEntry]:
-    """Return the ticket's entries, oldest first, with authors and attachments (3 queries).
+    """Return the ticket's entries, oldest first, with authors and attachments (2 queries).
 
     Without ``include_internal`` (what a customer may see) only public replies and their
     public attachments are returned.
     """
-    entries = TicketEntry.objects.filter(ticket=ticket).select_related("author", "author_contact")
-    attachments = TicketAttachment.objects.order_by("created_at", "id")
+    entries = TicketEntry.objects.filter(ticket=ticket)
     if not include_internal:
         entries = entries.public()
-        attachments = attachments.filter(is_public=True)
-    return list(
-        entries.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by(
-            "created_at", "id"
-        )
+    return _with_attachments(
+        list(_entries(entries.order_by("created_at", "id"))), public_only=not include_internal
     )
 
 
@@ -141,17 +175,15 @@ def ticket_conversation_window(
 ) -> list:
     """The staff conversation as the ticket page shows it: every entry when there are few,
     else the first ``head`` and the last ``tail`` with a :class:`ConversationGap` between
-    them (one COUNT, then two bounded reads: the page's cost does not grow with the thread)."""
-    total = TicketEntry.objects.filter(ticket=ticket).count()
+    them (one COUNT, then bounded reads: the page's cost does not grow with the thread)."""
+    base = TicketEntry.objects.filter(ticket=ticket)
+    total = base.count()
     if total <= head + tail + 10:
         return ticket_conversation(ticket)
-    base = TicketEntry.objects.filter(ticket=ticket).select_related("author", "author_contact")
-    attachments = Prefetch(
-        "attachments", queryset=TicketAttachment.objects.order_by("created_at", "id")
-    )
-    first = list(base.prefetch_related(attachments).order_by("created_at", "id")[:head])
-    last = list(base.prefetch_related(attachments).order_by("-created_at", "-id")[:tail])
+    first = list(_entries(base.order_by("created_at", "id"))[:head])
+    last = list(_entries(base.order_by("-created_at", "-id"))[:tail])
     last.reverse()
+    _with_attachments([*first, *last])
     gap = ConversationGap(count=total - len(first) - len(last), after=first[-1], before=last[0])
     return [*first, gap, *last]
 
@@ -167,13 +199,12 @@ def ticket_conversation_between(ticket: Ticket, *, after_id: int, before_id: int
         return []
     after = Q(created_at__gt=bounds[after_id]) | Q(created_at=bounds[after_id], pk__gt=after_id)
     before = Q(created_at__lt=bounds[before_id]) | Q(created_at=bounds[before_id], pk__lt=before_id)
-    return list(
-        TicketEntry.objects.filter(after, before, ticket=ticket)
-        .select_related("author", "author_contact")
-        .prefetch_related(
-            Prefetch("attachments", queryset=TicketAttachment.objects.order_by("created_at", "id"))
+    return _with_attachments(
+        list(
+            _entries(TicketEntry.objects.filter(after, before, ticket=ticket)).order_by(
+                "created_at", "id"
+            )
         )
-        .order_by("created_at", "id")
     )
 
 

@@ -27,6 +27,12 @@ def _badges() -> dict[str, SafeString]:
     }
 
 
+def _attachments(entry):
+    # ``selectors`` hands entries with ``attachment_list`` read in one query for all of them.
+    found = getattr(entry, "attachment_list", None)
+    return entry.attachments.order_by("created_at", "id") if found is None else found
+
+
 def _entry(entry, badges: dict[str, SafeString]) -> SafeString:
     if entry.author_id:
         who = entry.author.display_name
@@ -43,10 +49,7 @@ def _entry(entry, badges: dict[str, SafeString]) -> SafeString:
     attachments = format_html_join(
         "",
         '<div class="small"><a href="{}">{}</a> ({})</div>',
-        (
-            (a.get_absolute_url(), a.filename, filesizeformat(a.size))
-            for a in entry.attachments.all()
-        ),
+        ((a.get_absolute_url(), a.filename, filesizeformat(a.size)) for a in _attachments(entry)),
     )
     return format_html(
         '<li class="kind-{}" id="entry-{}"><div class="when">{} · {} {} {}</div>'

@@ -284,3 +284,41 @@ def test_short_conversation_is_shown_whole_and_the_gap_needs_access(
     denied = outsider.get(url, {"after": ids[0], "before": ids[-1]})
     assert denied.status_code in (403, 404)
     assert "第 1 条" not in denied.content.decode()
+
+
+def test_long_conversation_shows_each_entrys_attachments_in_one_read(agent_client, make_ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kefu.service.models import TicketAttachment
+
+    ticket = make_ticket(description="原始问题")
+    ids = _long_thread(ticket, 119, agent_client.agent)
+
+    def attach(entry_id, name):
+        TicketAttachment.objects.create(
+            ticket=ticket, entry_id=entry_id, file=f"x/{name}", filename=name, size=10
+        )
+
+    attach(ids[0], "首条-first.pdf")
+    attach(ids[-1], "最新-latest.png")
+    attach(ids[-1], "second-on-latest.txt")
+    attach(ids[40], "中间-middle.log")  # in the collapsed middle
+
+    url = ticket.get_absolute_url()
+    agent_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = agent_client.get(url).content.decode()
+    assert "首条-first.pdf" in html and "最新-latest.png" in html
+    assert html.index("最新-latest.png") < html.index("second-on-latest.txt")
+    assert "中间-middle.log" not in html
+    attachment_reads = [q for q in queries if "service_ticketattachment" in q["sql"]]
+    assert len(attachment_reads) == 1
+
+    gap = agent_client.get(url).context["entries"][1]
+    middle = agent_client.get(
+        reverse("service:ticket_entries_between", args=[ticket.pk]),
+        {"after": gap.after.pk, "before": gap.before.pk},
+        **HX,
+    ).content.decode()
+    assert "中间-middle.log" in middle and "首条-first.pdf" not in middle
