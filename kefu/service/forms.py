@@ -1,9 +1,12 @@
 """Forms of the agent workspace: they parse input; services do the work."""
 
+import html
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kefu.service.choices import (
@@ -33,15 +36,40 @@ class FastSelect(forms.Select):
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(v), " selected" if str(v) in selected else "", label)
-                for v, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{_escape(v)}"{" selected" if str(v) in selected else ""}>'
+            f"{_escape(label)}</option>"
+            for v, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
+
+
+def _escape(value) -> str:
+    """``conditional_escape`` without its lazy-text wrapper: the standard library's escape
+    for plain text (500 options cost 8 ms through ``format_html``)."""
+    if isinstance(value, SafeData):
+        return str(value)
+    return html.escape(str(value), quote=True)
+
+
+class _AgentChoices(forms.models.ModelChoiceIterator):
+    """The agents as ``(id, display name)`` read with ``values_list``: no model instances
+    (500 agents cost the ticket page ~10 ms as instances)."""
+
+    def __iter__(self):
+        from kefu.accounts.models import display_name_of
+
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, first, last, username in self.queryset.values_list(*AGENT_COLUMNS):
+            yield (pk, display_name_of(first, last, username))
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    """An assignee picker: validates against the agents' queryset, lists them cheaply."""
+
+    iterator = _AgentChoices
+    widget = FastSelect
 
 
 def agent_queryset():
@@ -83,7 +111,9 @@ class TicketCreateForm(forms.Form):
 class EntryForm(forms.Form):
     KIND_CHOICES = [("reply", _("Public reply")), ("note", _("Internal note"))]
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, initial="reply")
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KIND_CHOICES, initial="reply", widget=FastSelect
+    )
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     time_spent_minutes = forms.IntegerField(
         label=_("Time spent (minutes)"), min_value=0, max_value=1440, initial=0, required=False
@@ -94,14 +124,23 @@ class EntryForm(forms.Form):
 class PropertiesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    ticket_type = forms.ChoiceField(label=_("Type"), choices=TicketTypeChoices.choices)
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    ticket_type = forms.ChoiceField(
+        label=_("Type"), choices=TicketTypeChoices.choices, widget=FastSelect
     )
-    impact = forms.TypedChoiceField(label=_("Impact"), choices=ImpactChoices.choices, coerce=int)
-    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=UrgencyChoices.choices, coerce=int)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        widget=FastSelect,
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=ImpactChoices.choices, coerce=int, widget=FastSelect
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=UrgencyChoices.choices, coerce=int, widget=FastSelect
+    )
     priority = forms.TypedChoiceField(
-        label=_("Priority"), choices=PriorityChoices.choices, coerce=int
+        label=_("Priority"), choices=PriorityChoices.choices, coerce=int, widget=FastSelect
     )
 
 
@@ -117,15 +156,16 @@ class TransitionForm(forms.Form):
 
 class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=agent_queryset(), required=False, widget=FastSelect
-    )
+    assignee = AgentChoiceField(label=_("Assignee"), queryset=agent_queryset(), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 class EscalateForm(forms.Form):
     queue = forms.ModelChoiceField(
-        label=_("Queue"), queryset=Queue.objects.filter(is_active=True), required=False
+        label=_("Queue"),
+        queryset=Queue.objects.filter(is_active=True),
+        required=False,
+        widget=FastSelect,
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
@@ -145,9 +185,7 @@ class BulkForm(forms.Form):
 
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ticket_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=agent_queryset(), required=False, widget=FastSelect
-    )
+    assignee = AgentChoiceField(label=_("Assignee"), queryset=agent_queryset(), required=False)
     status = forms.CharField(label=_("Status"), required=False)
     priority = forms.TypedChoiceField(
         label=_("Priority"), choices=PriorityChoices.choices, coerce=int, required=False

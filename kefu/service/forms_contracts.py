@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.customers import facade as customers
 from kefu.service.choices import TicketTypeChoices
+from kefu.service.forms import FastSelect
 from kefu.service.models.contracts import (
     ContractAllowanceUnitChoices,
     ContractConsumeOnChoices,
@@ -144,7 +145,9 @@ class UnderpinningContractForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    vendor = forms.TypedChoiceField(label=_("Vendor"), coerce=int, required=False, empty_value=None)
+    vendor = forms.TypedChoiceField(
+        label=_("Vendor"), coerce=int, required=False, empty_value=None, widget=FastSelect
+    )
     vendor_reference = forms.CharField(label=_("Vendor reference"), required=False, max_length=100)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
