@@ -226,24 +226,31 @@ def customer_context(ticket: Ticket, *, user, limit: int = 5) -> dict[str, Any]:
         "organization_tickets": [],
         "assets": [],
     }
-    if ticket.organization_id:
-        context["organization"] = customers.organization_get_summary(ticket.organization_id)
-        context["organization_tickets"] = list(
+
+    def latest(**where) -> list[Ticket]:
+        return list(
             scope(user, Ticket.objects.select_related("status"))
-            .filter(organization_id=ticket.organization_id)
+            .filter(**where)
             .exclude(pk=ticket.pk)
+            .only("id", "number", "subject", "status__name", "status__name_zh_hans")
             .order_by("-created_at")[:limit]
         )
+
     if ticket.requester_id:
-        context["contact"] = customers.contact_get_summary(ticket.requester_id)
+        # The contact and the organization together (two queries when the organization is
+        # the requester's primary one, as it usually is).
+        context["contact"], context["organization"] = customers.contact_and_organization_summaries(
+            ticket.requester_id, organization_id=ticket.organization_id
+        )
+        if not ticket.organization_id:
+            context["organization"] = None
+    elif ticket.organization_id:
+        context["organization"] = customers.organization_get_summary(ticket.organization_id)
+    if ticket.organization_id:
+        context["organization_tickets"] = latest(organization_id=ticket.organization_id)
     if ticket.site_id:
         context["site"] = customers.site_get_summary(ticket.site_id)
-        context["site_tickets"] = list(
-            scope(user, Ticket.objects.select_related("status"))
-            .filter(site_id=ticket.site_id)
-            .exclude(pk=ticket.pk)
-            .order_by("-created_at")[:limit]
-        )
+        context["site_tickets"] = latest(site_id=ticket.site_id)
         context["assets"] = customers.site_assets(ticket.site_id, limit=20)
     return context
 
