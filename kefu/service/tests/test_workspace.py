@@ -322,3 +322,19 @@ def test_long_conversation_shows_each_entrys_attachments_in_one_read(agent_clien
         **HX,
     ).content.decode()
     assert "中间-middle.log" in middle and "首条-first.pdf" not in middle
+
+
+def test_list_rows_and_pickers_escape_what_users_typed(agent_client, make_ticket, make_agent):
+    from kefu.customers.tests.factories import ContactFactory
+
+    requester = ContactFactory(name='王<b>五</b> "quoted"')
+    make_ticket(subject="<img src=x onerror=alert(1)> 打印机", requester_id=requester.pk)
+    make_agent(username="x", first_name="<i>Eve</i>", last_name="O'Neil")
+
+    content = agent_client.get(reverse("service:ticket_list"), {"view": "all"}).content.decode()
+
+    assert "<img src=x" not in content
+    assert "&lt;img src=x onerror=alert(1)&gt; 打印机" in content
+    assert "王&lt;b&gt;五&lt;/b&gt; &quot;quoted&quot;" in content
+    assert "<i>Eve</i>" not in content
+    assert "&lt;i&gt;Eve&lt;/i&gt; O&#x27;Neil" in content
