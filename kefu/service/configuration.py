@@ -31,6 +31,8 @@ class DeskConfig:
     categories: dict  # category id -> its key and its ancestors' keys, nearest first
     ticket_custom_fields: tuple  # active CustomFieldDefinitions of tickets, in order
     sla_policies: tuple  # active SlaPolicies in order, targets and levels prefetched
+    statuses: dict  # lifecycle id -> its Statuses in order (the ticket page's status panel)
+    active_categories: tuple  # active Categories in order (the category pickers)
 
     def priority(self, impact: int, urgency: int) -> int:
         """The priority the impact x urgency matrix gives (medium if the cell is missing)."""
@@ -51,8 +53,11 @@ def _build() -> DeskConfig:
     queues = {q.pk: q for q in Queue.objects.filter(is_active=True)}
     default = next((q for q in queues.values() if q.is_default), None)
     initial: dict = {}
-    for status in Status.objects.filter(is_initial=True):
-        initial.setdefault(status.lifecycle_id, status)
+    statuses: dict = {}
+    for status in Status.objects.order_by("lifecycle_id", "order", "id"):
+        statuses.setdefault(status.lifecycle_id, []).append(status)
+        if status.is_initial:
+            initial.setdefault(status.lifecycle_id, status)
     rules = []
     for rule in RoutingRule.objects.filter(is_active=True).order_by("order", "id"):
         if rule.queue_id in queues:
@@ -85,6 +90,8 @@ def _build() -> DeskConfig:
         categories=categories,
         ticket_custom_fields=tuple(definitions_for(TICKET_CUSTOM_FIELDS)),
         sla_policies=tuple(policies.order_by("order", "id")),
+        statuses={lifecycle: tuple(rows) for lifecycle, rows in statuses.items()},
+        active_categories=tuple(Category.objects.filter(is_active=True)),
     )
 
 

@@ -71,6 +71,41 @@ class _AgentChoices(forms.models.ModelChoiceIterator):
         yield from agent_choices(self.queryset)
 
 
+class _SnapshotChoices(forms.models.ModelChoiceIterator):
+    """The choices from the desk's configuration snapshot (no query while nothing changed);
+    the field still validates a submitted value against its queryset."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.snapshot_rows():
+            yield (obj.pk, obj.label)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """The active categories, listed from the configuration snapshot."""
+
+    iterator = _SnapshotChoices
+    widget = FastSelect
+
+    def snapshot_rows(self):
+        from kefu.service.configuration import desk_config
+
+        return desk_config().active_categories
+
+
+class QueueChoiceField(forms.ModelChoiceField):
+    """The active queues, listed from the configuration snapshot."""
+
+    iterator = _SnapshotChoices
+    widget = FastSelect
+
+    def snapshot_rows(self):
+        from kefu.service.configuration import desk_config
+
+        return desk_config().queues.values()
+
+
 class AgentChoiceField(forms.ModelChoiceField):
     """An assignee picker: validates against the agents' queryset, lists them cheaply."""
 
@@ -97,7 +132,7 @@ class TicketCreateForm(forms.Form):
         label=_("Channel"), choices=TicketChannelChoices.choices, initial="phone"
     )
     ticket_type = forms.ChoiceField(label=_("Type"), choices=TicketTypeChoices.choices)
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )
     impact = forms.TypedChoiceField(
@@ -106,7 +141,7 @@ class TicketCreateForm(forms.Form):
     urgency = forms.TypedChoiceField(
         label=_("Urgency"), choices=UrgencyChoices.choices, coerce=int, initial=2
     )
-    queue = forms.ModelChoiceField(
+    queue = QueueChoiceField(
         label=_("Queue"),
         queryset=Queue.objects.filter(is_active=True),
         required=False,
@@ -133,11 +168,10 @@ class PropertiesForm(forms.Form):
     ticket_type = forms.ChoiceField(
         label=_("Type"), choices=TicketTypeChoices.choices, widget=FastSelect
     )
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True),
         required=False,
-        widget=FastSelect,
     )
     impact = forms.TypedChoiceField(
         label=_("Impact"), choices=ImpactChoices.choices, coerce=int, widget=FastSelect
@@ -167,7 +201,7 @@ class AssignForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    queue = forms.ModelChoiceField(
+    queue = QueueChoiceField(
         label=_("Queue"),
         queryset=Queue.objects.filter(is_active=True),
         required=False,

@@ -209,7 +209,11 @@ def ticket_conversation_between(ticket: Ticket, *, after_id: int, before_id: int
 
 
 def ticket_statuses(ticket: Ticket) -> list[Status]:
-    return list(Status.objects.filter(lifecycle_id=ticket.status.lifecycle_id).order_by("order"))
+    """The statuses of the ticket's lifecycle, in order (from the configuration snapshot:
+    shared objects, read them only)."""
+    from kefu.service.configuration import desk_config
+
+    return list(desk_config().statuses.get(ticket.status.lifecycle_id, ()))
 
 
 def customer_context(ticket: Ticket, *, user, limit: int = 5) -> dict[str, Any]:

@@ -338,3 +338,28 @@ def test_list_rows_and_pickers_escape_what_users_typed(agent_client, make_ticket
     assert "王&lt;b&gt;五&lt;/b&gt; &quot;quoted&quot;" in content
     assert "<i>Eve</i>" not in content
     assert "&lt;i&gt;Eve&lt;/i&gt; O&#x27;Neil" in content
+
+
+def test_pickers_and_status_panel_follow_configuration_changes(agent_client, make_ticket):
+    """The category and queue pickers and the status panel come from the configuration
+    snapshot: a change shows on the next page, in every process."""
+    from kefu.service.models import Status
+    from kefu.service.tests.factories import CategoryFactory
+
+    ticket = make_ticket()
+    url = ticket.get_absolute_url()
+    assert "新分类 fresh category" not in agent_client.get(url).content.decode()
+
+    category = CategoryFactory(key="fresh", name="新分类 fresh category")
+    second_line = QueueFactory(name="二线 second line")
+    Status.objects.create(
+        lifecycle_id=ticket.status.lifecycle_id, key="on-site", name="On site", category="open"
+    )
+    html = agent_client.get(url).content.decode()
+    assert f'<option value="{category.pk}">新分类 fresh category</option>' in html
+    assert f'<option value="{second_line.pk}">二线 second line</option>' in html
+    assert "On site" in html
+
+    category.is_active = False
+    category.save()
+    assert "新分类 fresh category" not in agent_client.get(url).content.decode()
