@@ -151,6 +151,32 @@ def test_a_filter_keeping_few_matches_reads_the_larger_window(monkeypatch):
     assert not any("set_config" in q["sql"] for q in queries.captured_queries)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL candidate windows")
+def test_facet_filters_read_the_newest_documents_of_those_facets(monkeypatch):
+    """An agent's queues: the window is their newest documents, not every queue's."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(backends, "CANDIDATES", 6)
+    monkeypatch.setattr(backends, "PROBES", (4, 8))
+    backend = get_backend()
+    for object_id in range(1, 4):
+        backend.index(KIND, object_id, title="保修 a", facet="queue-a")
+    for object_id in range(4, 7):
+        backend.index(KIND, object_id, title="保修 b", facet="queue-b")
+    for object_id in range(7, 60):  # newer, and in queues the agent does not work
+        backend.index(KIND, object_id, title="保修 other", facet=f"queue-{object_id % 4}")
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修", limit=10, filters={"facet": ["queue-a", "queue-b"]})
+
+    assert sorted(ids(hits)) == [1, 2, 3, 4, 5, 6]
+    assert not any("set_config" in q["sql"] for q in queries.captured_queries)
+    # More facets than the window merges: the kind's window, then the index; same answer.
+    monkeypatch.setattr(backends, "MAX_WINDOW_FACETS", 1)
+    many = backend.search(KIND, "保修", limit=10, filters={"facet": ["queue-a", "queue-b"]})
+    assert sorted(ids(many)) == [1, 2, 3, 4, 5, 6]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
 def test_index_only_search_leaves_the_callers_planner_settings_alone():
     from django.db import transaction
