@@ -147,6 +147,15 @@ def _idle_first(last_assigned_at) -> tuple:
     return (last_assigned_at is not None, last_assigned_at or "")
 
 
+# How the open members of one score compare: (load, membership id, user id, last assigned).
+def _longest_idle(row) -> tuple:
+    return (_idle_first(row[3]), row[1])
+
+
+def _least_loaded(row) -> tuple:
+    return (row[0], _idle_first(row[3]), row[1])
+
+
 def pick_member(queue: Queue, facts: RoutingFacts | None = None) -> Candidate | None:
     """Return the agent who should get the next ticket of ``queue`` (or None).
 
@@ -179,10 +188,7 @@ def pick_member(queue: Queue, facts: RoutingFacts | None = None) -> Candidate | 
         ]
         if not open_:
             continue
-        if mode == AssignmentModeChoices.ROUND_ROBIN:
-            key = lambda row: (_idle_first(row[3]), row[1])  # noqa: E731
-        else:
-            key = lambda row: (row[0], _idle_first(row[3]), row[1])  # noqa: E731
-        load, membership_id, user_id, _last = min(open_, key=key)
+        order = _longest_idle if mode == AssignmentModeChoices.ROUND_ROBIN else _least_loaded
+        load, membership_id, user_id, _last = min(open_, key=order)
         return Candidate(membership_id, user_id, load, score)
     return None
