@@ -110,16 +110,6 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
         )
     }
-    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool(
-        "KEFU_DB_PREPARED_STATEMENTS", True
-    ):
-        # Server-side parameters, and statements prepared after their fifth run on a
-        # connection: PostgreSQL plans a ticket query with its joins once per connection
-        # instead of on every request (planning was 2 ms of a 0.3 ms query). Turn it off
-        # behind a transaction-pooling PgBouncer, which cannot keep prepared statements.
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {"server_side_binding": True, "prepare_threshold": 5}
-        )
 else:
     DATABASES = {
         "default": {
