@@ -38,6 +38,8 @@ _LOCK = threading.Lock()
 _REGISTERED: set[type] = set()
 # Snapshots pinned for the duration of one change (see :func:`pinned`).
 _PINNED: ContextVar[dict | None] = ContextVar("kefu_config_pinned", default=None)
+# Snapshots already checked in this read-only request (see :func:`read_only_scope`).
+_READ_SCOPE: ContextVar[dict | None] = ContextVar("kefu_config_read_scope", default=None)
 
 
 def current_token(using: str = "default") -> str | None:
@@ -62,6 +64,9 @@ def config_changed(using: str = "default", **kwargs) -> None:
     """Give the configuration a new token, in the current transaction (if any)."""
     from kefu.core.models import ConfigStamp
 
+    checked = _READ_SCOPE.get()
+    if checked is not None:
+        checked.clear()  # this request changed the configuration: check again
     token = uuid.uuid4().hex
     now = timezone.now()
     updated = ConfigStamp.objects.using(using).filter(pk=1).update(token=token, changed_at=now)
@@ -107,6 +112,16 @@ def snapshot(name: str, build: Callable[[], T], *, using: str = "default") -> T:
     pinned_values = _PINNED.get()
     if pinned_values is not None and key in pinned_values:
         return pinned_values[key]
+    checked = _READ_SCOPE.get()
+    if checked is not None and key in checked:
+        return checked[key]
+    value = _current(key, build, using)
+    if checked is not None:
+        checked[key] = value
+    return value
+
+
+def _current(key: tuple[str, str], build: Callable[[], T], using: str) -> T:
     token = current_token(using)
     if token is None:
         token = _first_token(using)
@@ -127,6 +142,34 @@ def _first_token(using: str) -> str:
         pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
     )
     return stamp.token
+
+
+@contextlib.contextmanager
+def read_only_scope() -> Iterator[None]:
+    """Check each snapshot's stamp once inside the block (a request that changes no
+    configuration: a page with several panels reads the desk's configuration several times)."""
+    token = _READ_SCOPE.set({})
+    try:
+        yield
+    finally:
+        _READ_SCOPE.reset(token)
+
+
+class ReadOnlyRequestMiddleware:
+    """GET and HEAD requests check each configuration snapshot once (:func:`read_only_scope`).
+
+    They change no configuration; a change committed by another request meanwhile is seen
+    by the next request, as it would be had it committed a moment later.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with read_only_scope():
+            return self.get_response(request)
 
 
 @contextlib.contextmanager

@@ -99,6 +99,23 @@ def _int(value) -> int | None:
         return None
 
 
+def attach_queues_and_statuses(tickets: list[Ticket]) -> list[Ticket]:
+    """Set each ticket's ``queue`` and ``status`` from the configuration snapshot (shared
+    objects: read them only), reading only those it does not hold (an inactive queue)."""
+    from kefu.service.configuration import desk_config
+
+    config = desk_config()
+    queues = dict(config.queues)
+    statuses = {s.pk: s for rows in config.statuses.values() for s in rows}
+    missing = {t.queue_id for t in tickets if t.queue_id not in queues}
+    if missing:
+        queues.update(Queue.objects.in_bulk(missing))
+    for ticket in tickets:
+        ticket.queue = queues[ticket.queue_id]
+        ticket.status = statuses.get(ticket.status_id) or Status.objects.get(pk=ticket.status_id)
+    return tickets
+
+
 def ticket_get(*, user, pk: int) -> Ticket:
     """Return ticket ``pk`` if ``user`` may see it, else raise ``Http404`` (no existence leak)."""
     return get_object_or_404(scope(user, ticket_base_queryset()), pk=pk)
@@ -312,9 +329,12 @@ def agents_visible_to(user) -> QuerySet:
 
 def standard_status_choices() -> list[tuple[str, str]]:
     """(key, label) of the statuses across lifecycles, for bulk status changes."""
+    from kefu.service.configuration import desk_config
+
     seen: dict[str, str] = {}
-    for status in Status.objects.order_by("lifecycle_id", "order"):
-        seen.setdefault(status.key, status.label)
+    for _lifecycle, statuses in sorted(desk_config().statuses.items()):
+        for status in statuses:
+            seen.setdefault(status.key, status.label)
     return list(seen.items())
 
 

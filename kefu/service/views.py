@@ -41,23 +41,23 @@ from kefu.service.services.saved_views import FILTER_KEYS
 
 PAGE_SIZES = (25, 50, 100)
 # The columns a list row shows (``_ticket_rows.html``): a row builds no more than it displays.
+# Queues and statuses come from the configuration snapshot, not joins: on PostgreSQL, planning
+# the seven-table join took 10 ms of a list whose query ran in 1.
 LIST_ROW_FIELDS = (
     "number",
     "subject",
     "priority",
     "updated_at",
     "status_category",
+    "queue_id",
+    "status_id",
     "organization__name",
     "requester__name",
-    "queue__name",
-    "queue__name_zh_hans",
-    "status__name",
-    "status__name_zh_hans",
     "assignee__first_name",
     "assignee__last_name",
     "assignee__username",
-    "category__name",
 )
+LIST_ROW_JOINS = ("organization", "requester", "assignee")
 
 
 class _Page:
@@ -123,8 +123,11 @@ def ticket_list(request):
         k: params.get(k, "")
         for k in ("queue", "status", "priority", "channel", "q", "sort", "organization")
     }
-    tickets = selectors.ticket_list(user=request.user, view=view, filters=filters).only(
-        *LIST_ROW_FIELDS
+    tickets = (
+        selectors.ticket_list(user=request.user, view=view, filters=filters)
+        .select_related(None)
+        .select_related(*LIST_ROW_JOINS)
+        .only(*LIST_ROW_FIELDS)
     )
     try:
         page_size = int(request.GET.get("page_size") or 25)
@@ -132,6 +135,7 @@ def ticket_list(request):
         page_size = 25
     page_size = page_size if page_size in PAGE_SIZES else 25
     page = _Page(tickets, number=request.GET.get("page"), size=page_size)
+    selectors.attach_queues_and_statuses(page.object_list)
     context = {
         "view": view,
         "filters": filters,

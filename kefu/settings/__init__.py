@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "kefu.accounts.middleware.TwoFactorRequiredMiddleware",
     "kefu.accounts.middleware.UserPreferencesMiddleware",
     "kefu.core.audit.AuditContextMiddleware",
+    "kefu.core.configstamp.ReadOnlyRequestMiddleware",
     "kefu.apikit.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
