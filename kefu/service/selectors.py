@@ -10,6 +10,7 @@ from kefu.accounts.policy import scope
 from kefu.customers import facade as customers
 from kefu.service.choices import PriorityChoices, StatusCategoryChoices, TicketChannelChoices
 from kefu.service.models import (
+    Category,
     Queue,
     QueueMembership,
     SavedView,
@@ -100,25 +101,49 @@ def _int(value) -> int | None:
 
 
 def attach_queues_and_statuses(tickets: list[Ticket]) -> list[Ticket]:
-    """Set each ticket's ``queue`` and ``status`` from the configuration snapshot (shared
-    objects: read them only), reading only those it does not hold (an inactive queue)."""
+    """Set each ticket's ``queue``, ``status`` and ``category`` from the configuration snapshot
+    (shared objects: read them only), reading only those it does not hold (an inactive queue
+    or category).
+
+    Joining them instead costs little to run but much to plan: PostgreSQL took 10 ms to plan
+    a list's seven-table join that ran in 1, and 3 ms for one ticket's.
+    """
     from kefu.service.configuration import desk_config
 
     config = desk_config()
     queues = dict(config.queues)
     statuses = {s.pk: s for rows in config.statuses.values() for s in rows}
+    categories = {c.pk: c for c in config.active_categories}
     missing = {t.queue_id for t in tickets if t.queue_id not in queues}
     if missing:
         queues.update(Queue.objects.in_bulk(missing))
+    missing = {t.status_id for t in tickets if t.status_id not in statuses}
+    if missing:
+        statuses.update(Status.objects.in_bulk(missing))
+    # A list reads no category (``only()``): do not load it row by row.
+    with_category = [t for t in tickets if "category_id" in t.__dict__]
+    missing = {t.category_id for t in with_category if t.category_id} - set(categories)
+    if missing:
+        categories.update(Category.objects.in_bulk(missing))
     for ticket in tickets:
         ticket.queue = queues[ticket.queue_id]
-        ticket.status = statuses.get(ticket.status_id) or Status.objects.get(pk=ticket.status_id)
+        ticket.status = statuses[ticket.status_id]
+    for ticket in with_category:
+        ticket.category = categories.get(ticket.category_id) if ticket.category_id else None
     return tickets
+
+
+def _tickets_with_people() -> QuerySet:
+    """Tickets with their people joined; queue, status and category come from
+    :func:`attach_queues_and_statuses` once the rows are read."""
+    return Ticket.objects.select_related("assignee", "requester", "organization")
 
 
 def ticket_get(*, user, pk: int) -> Ticket:
     """Return ticket ``pk`` if ``user`` may see it, else raise ``Http404`` (no existence leak)."""
-    return get_object_or_404(scope(user, ticket_base_queryset()), pk=pk)
+    ticket = get_object_or_404(scope(user, _tickets_with_people()), pk=pk)
+    attach_queues_and_statuses([ticket])
+    return ticket
 
 
 # What the conversation shows of an author: the entry's own columns and the names.
@@ -296,18 +321,22 @@ def telephony_lookup(*, user, number: str) -> dict[str, Any]:
 
 def organization_tickets(*, user, organization_id: int, limit: int = 10) -> list[Ticket]:
     """The latest tickets of an organization the user may see (for the 360° panel)."""
-    return list(
-        scope(user, ticket_base_queryset())
-        .filter(organization_id=organization_id)
-        .order_by("-created_at")[:limit]
+    return attach_queues_and_statuses(
+        list(
+            scope(user, _tickets_with_people())
+            .filter(organization_id=organization_id)
+            .order_by("-created_at")[:limit]
+        )
     )
 
 
 def contact_tickets(*, user, contact_id: int, limit: int = 10) -> list[Ticket]:
-    return list(
-        scope(user, ticket_base_queryset())
-        .filter(requester_id=contact_id)
-        .order_by("-created_at")[:limit]
+    return attach_queues_and_statuses(
+        list(
+            scope(user, _tickets_with_people())
+            .filter(requester_id=contact_id)
+            .order_by("-created_at")[:limit]
+        )
     )
 
 
