@@ -100,7 +100,7 @@ def _int(value) -> int | None:
         return None
 
 
-def attach_queues_and_statuses(tickets: list[Ticket]) -> list[Ticket]:
+def attach_configuration(tickets: list[Ticket]) -> list[Ticket]:
     """Set each ticket's ``queue``, ``status`` and ``category`` from the configuration snapshot
     (shared objects: read them only), reading only those it does not hold (an inactive queue
     or category).
@@ -135,14 +135,14 @@ def attach_queues_and_statuses(tickets: list[Ticket]) -> list[Ticket]:
 
 def _tickets_with_people() -> QuerySet:
     """Tickets with their people joined; queue, status and category come from
-    :func:`attach_queues_and_statuses` once the rows are read."""
+    :func:`attach_configuration` once the rows are read."""
     return Ticket.objects.select_related("assignee", "requester", "organization")
 
 
 def ticket_get(*, user, pk: int) -> Ticket:
     """Return ticket ``pk`` if ``user`` may see it, else raise ``Http404`` (no existence leak)."""
     ticket = get_object_or_404(scope(user, _tickets_with_people()), pk=pk)
-    attach_queues_and_statuses([ticket])
+    attach_configuration([ticket])
     return ticket
 
 
@@ -321,7 +321,7 @@ def telephony_lookup(*, user, number: str) -> dict[str, Any]:
 
 def organization_tickets(*, user, organization_id: int, limit: int = 10) -> list[Ticket]:
     """The latest tickets of an organization the user may see (for the 360° panel)."""
-    return attach_queues_and_statuses(
+    return attach_configuration(
         list(
             scope(user, _tickets_with_people())
             .filter(organization_id=organization_id)
@@ -331,7 +331,7 @@ def organization_tickets(*, user, organization_id: int, limit: int = 10) -> list
 
 
 def contact_tickets(*, user, contact_id: int, limit: int = 10) -> list[Ticket]:
-    return attach_queues_and_statuses(
+    return attach_configuration(
         list(
             scope(user, _tickets_with_people())
             .filter(requester_id=contact_id)

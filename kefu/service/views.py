@@ -135,7 +135,7 @@ def ticket_list(request):
         page_size = 25
     page_size = page_size if page_size in PAGE_SIZES else 25
     page = _Page(tickets, number=request.GET.get("page"), size=page_size)
-    selectors.attach_queues_and_statuses(page.object_list)
+    selectors.attach_configuration(page.object_list)
     context = {
         "view": view,
         "filters": filters,
