@@ -113,18 +113,25 @@ def snapshot(name: str, build: Callable[[], T], *, using: str = "default") -> T:
     if pinned_values is not None and key in pinned_values:
         return pinned_values[key]
     checked = _READ_SCOPE.get()
-    if checked is not None and key in checked:
+    if checked is None:
+        return _current(key, build, using, _read_token(using))
+    if key in checked:
         return checked[key]
-    value = _current(key, build, using)
-    if checked is not None:
-        checked[key] = value
+    # One stamp read per database per scope, however many snapshots the request uses.
+    token_key = (key[0], None)
+    token = checked.get(token_key)
+    if token is None:
+        token = checked[token_key] = _read_token(using)
+    value = checked[key] = _current(key, build, using, token)
     return value
 
 
-def _current(key: tuple[str, str], build: Callable[[], T], using: str) -> T:
+def _read_token(using: str) -> str:
     token = current_token(using)
-    if token is None:
-        token = _first_token(using)
+    return _first_token(using) if token is None else token
+
+
+def _current(key: tuple[str, str], build: Callable[[], T], using: str, token: str) -> T:
     cached = _SNAPSHOTS.get(key)
     if cached is not None and cached[0] == token:
         return cached[1]
@@ -146,8 +153,9 @@ def _first_token(using: str) -> str:
 
 @contextlib.contextmanager
 def read_only_scope() -> Iterator[None]:
-    """Check each snapshot's stamp once inside the block (a request that changes no
-    configuration: a page with several panels reads the desk's configuration several times)."""
+    """Read the stamp once inside the block and each snapshot at most once (a request that
+    changes no configuration: a page with several panels reads several snapshots, some of
+    them several times)."""
     token = _READ_SCOPE.set({})
     try:
         yield
@@ -156,7 +164,7 @@ def read_only_scope() -> Iterator[None]:
 
 
 class ReadOnlyRequestMiddleware:
-    """GET and HEAD requests check each configuration snapshot once (:func:`read_only_scope`).
+    """GET and HEAD requests read the configuration stamp once (:func:`read_only_scope`).
 
     They change no configuration; a change committed by another request meanwhile is seen
     by the next request, as it would be had it committed a moment later.

@@ -27,6 +27,12 @@ def test_a_read_only_scope_checks_each_snapshot_once():
     assert first == second == 1
     assert _stamp_reads(queries) == 1
 
+    configstamp.snapshot("test.other", build)
+    with configstamp.read_only_scope(), CaptureQueriesContext(connection) as queries:
+        configstamp.snapshot("test.scope", build)
+        configstamp.snapshot("test.other", build)
+    assert _stamp_reads(queries) == 1, "one stamp read for every snapshot of the scope"
+
     with CaptureQueriesContext(connection) as outside:
         configstamp.snapshot("test.scope", build)
         configstamp.snapshot("test.scope", build)
