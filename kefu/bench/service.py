@@ -103,6 +103,8 @@ def grow_to(tickets: int, seed: int) -> float:
 
 def skills_queue():
     """A skills-based queue whose 500 members are the seed agents (online, with skills)."""
+    from django.db import connection
+
     from kefu.service.choices import AssignmentModeChoices
     from kefu.service.models import Queue, QueueMembership
 
@@ -124,6 +126,11 @@ def skills_queue():
         QueueMembership.objects.bulk_create(
             [QueueMembership(queue=queue, user_id=user_id) for user_id in agents]
         )
+        # As autovacuum would after 500 new rows: without it PostgreSQL plans the members'
+        # join for the one row its statistics knew of (nested loops, 1.5x the time).
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE service_queuemembership")
     return queue
 
 
