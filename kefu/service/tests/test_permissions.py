@@ -96,6 +96,25 @@ def test_portal_user_cannot_list_or_create(api, members, desk):
     assert Ticket.objects.count() == 0
 
 
+def test_agent_sees_each_ticket_once_without_distinct(api, members, own_queue_ticket):
+    """Member of the queue and assignee of the ticket, in a second queue too: one row each,
+    and the scope is a subquery (DISTINCT would make the list read every visible ticket)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kefu.accounts.policy import scope
+    from kefu.service.models import QueueMembership
+
+    agent = members["agent_in_queue"]
+    QueueMembership.objects.create(queue=QueueFactory(key="second"), user=agent)
+    Ticket.objects.filter(pk=own_queue_ticket.pk).update(assignee=agent)
+    items = api(agent).get("/api/v1/tickets", {"view": "all"}).json()["items"]
+    assert [item["id"] for item in items] == [own_queue_ticket.pk]
+    with CaptureQueriesContext(connection) as captured:
+        assert list(scope(agent, Ticket.objects.all())) == [own_queue_ticket]
+    assert "DISTINCT" not in captured.captured_queries[-1]["sql"].upper()
+
+
 def test_assignee_outside_queue_still_sees_own_ticket(api, make_user, make_ticket, admin_user):
     from kefu.service.models import QueueMembership
 
