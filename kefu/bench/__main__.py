@@ -4,6 +4,10 @@ Each database gets a fresh benchmark database of its own (a temporary SQLite fil
 PostgreSQL database named by ``KEFU_BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/kefu_bench``, dropped and created again), and a process of
 its own running :mod:`kefu.bench.runner`. The development database is never touched.
+
+PostgreSQL runs as in production, with Redis as the cache (``KEFU_BENCH_REDIS_URL``, default
+``redis://127.0.0.1:6379/14``, emptied first; without Redis the database cache); SQLite runs
+as on one machine, with the database cache. Each record says which (``cache``).
 """
 
 import argparse
@@ -18,6 +22,20 @@ from pathlib import Path
 from kefu.bench.runner import BENCHMARKS, SCALES
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/kefu_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+
+
+def redis_cache_url() -> str | None:
+    """The Redis database the PostgreSQL leg uses as its cache, emptied; None if unreachable."""
+    import redis
+
+    url = os.environ.get("KEFU_BENCH_REDIS_URL", DEFAULT_REDIS)
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.flushdb()
+    except redis.RedisError:
+        return None
+    return url
 
 
 def recreate_postgres(url: str) -> None:
@@ -68,6 +86,9 @@ def run_database(db: str, args) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
             return 0
         env["KEFU_DATABASE_URL"] = url
+        cache_url = redis_cache_url()
+        if cache_url:
+            env["KEFU_BENCH_CACHE_URL"] = cache_url
     else:
         env["KEFU_SQLITE_PATH"] = str(workdir / "bench.sqlite3")
     command = [sys.executable, "-m", "kefu.bench.runner", "--scale", args.scale]

@@ -521,6 +521,7 @@ RUNNERS = {
 
 def run_benchmarks(names: list[str], scale: Scale, *, server=None, floors: dict | None = None):
     """Run ``names`` and yield one record per benchmark (search may yield several)."""
+    from django.conf import settings
     from django.db import connection
 
     floors = floors if floors is not None else {}
@@ -536,6 +537,7 @@ def run_benchmarks(names: list[str], scale: Scale, *, server=None, floors: dict 
             yield {
                 "benchmark": record.pop("benchmark", name),
                 "db": connection.vendor,
+                "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 2)[-2],
                 "scale": scale.name,
                 **floors,
                 **record,

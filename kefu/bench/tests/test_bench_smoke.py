@@ -16,6 +16,7 @@ def test_csv_import_benchmark_runs_at_tiny_scale_and_reports_its_floor():
     json.dumps(record)
     assert "error" not in record, record
     assert record["benchmark"] == "csv_import"
+    assert record["cache"] in {"db", "locmem", "redis"}  # which cache the figures ran with
     assert record["created"] == SCALES["tiny"].import_rows
     assert record["rows_per_s"] > 0
     assert record["floor_batched_insert_rows_per_s"] > 0
