@@ -98,6 +98,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer with plain inputs and textareas written in one pass (same markup).
+FORM_RENDERER = "kefu.core.forms_renderer.FastWidgetRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
 # Persistent connections are on by default: they triple insert throughput on this class of
@@ -142,6 +144,9 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions read from Redis, written through to the database (they outlive a Redis
+    # restart): one query less on every signed-in request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # A database cache is shared by every process on the machine, which rate limits and the
     # "who is editing" presence need; a per-process memory cache would not be.
