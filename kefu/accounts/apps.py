@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from kefu.accounts import roles
+        from kefu.accounts import roles, roster
         from kefu.accounts.models import ApiToken, Team, User
         from kefu.core.settings_registry import register_link
 
@@ -32,6 +32,7 @@ class AccountsConfig(AppConfig):
         roles.grant(roles.Role.MARKETER, ["accounts.view_user"])
         roles.grant(roles.Role.TECHNICIAN, ["accounts.view_user"])
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="kefu_sync_role_groups")
+        roster.connect()
         register_link(
             "accounts.change_user",
             _("Users"),

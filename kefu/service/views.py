@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from kefu.accounts.policy import can, require, scope, staff_required
+from kefu.accounts.roster import staff_choices
 from kefu.core.errors import ServiceError
 from kefu.service import selectors, services, workspace
 from kefu.service.choices import (
@@ -36,6 +37,7 @@ from kefu.service.forms import (
     options_html,
 )
 from kefu.service.models import Ticket, TicketAttachment
+from kefu.service.policy import sees_all_tickets
 from kefu.service.presence import ticket_viewers_touch
 from kefu.service.services.saved_views import FILTER_KEYS
 
@@ -89,7 +91,13 @@ CHANGE = "service.change_ticket"
 
 
 def _agent_options(user) -> str:
-    """The ``<option>``s of the bulk assignee picker, written in one pass (hundreds of agents)."""
+    """The ``<option>``s of the bulk assignee picker, written in one pass (hundreds of agents).
+
+    Who sees every ticket picks from every active staff user, as on the ticket page (the staff
+    roster snapshot, no query); an agent from the colleagues of their queues.
+    """
+    if sees_all_tickets(user):
+        return options_html(staff_choices())
     return options_html(agent_choices(selectors.agents_visible_to(user)))
 
 

@@ -363,3 +363,60 @@ def test_pickers_and_status_panel_follow_configuration_changes(agent_client, mak
     category.is_active = False
     category.save()
     assert "新分类 fresh category" not in agent_client.get(url).content.decode()
+
+
+def test_assignee_picker_follows_staff_changes(agent_client, make_ticket, make_agent):
+    """The ticket page's assignee picker lists the staff roster snapshot: a rename, a new
+    agent and a deactivation show on the next page."""
+    ticket = make_ticket()
+    url = ticket.get_absolute_url()
+    colleague = make_agent(username="colleague", first_name="Mei", last_name="Lin")
+    assert (
+        f'<option value="{colleague.pk}">Mei Lin</option>' in agent_client.get(url).content.decode()
+    )
+
+    colleague.first_name, colleague.last_name = "美", "林"
+    colleague.save()
+    newcomer = make_agent(username="newcomer", first_name="<b>New</b>", last_name="")
+    html = agent_client.get(url).content.decode()
+    assert f'<option value="{colleague.pk}">林美</option>' in html
+    assert f'<option value="{newcomer.pk}">&lt;b&gt;New&lt;/b&gt;</option>' in html
+
+    colleague.is_active = False
+    colleague.save()
+    assert f'<option value="{colleague.pk}">林美' not in agent_client.get(url).content.decode()
+
+
+def test_bulk_assignee_picker_lists_colleagues_for_agents_and_all_staff_for_supervisors(
+    client, make_agent, make_user, make_ticket
+):
+    """An agent picks among the members of their queues; who sees every ticket, among every
+    active staff user (as on the ticket page, and as the bulk action accepts)."""
+    from kefu.service.tests.factories import MembershipFactory
+
+    agent = make_agent(username="picker-agent", first_name="Own", last_name="Queue")
+    colleague = make_agent(username="colleague-2", first_name="Same", last_name="Queue")
+    elsewhere = make_user("agent", username="elsewhere", first_name="Other", last_name="Queue")
+    MembershipFactory(queue=QueueFactory(key="other-queue"), user=elsewhere)
+    off_duty = make_user("agent", username="inactive", first_name="Gone", last_name="")
+    off_duty.is_active = False
+    off_duty.save()
+    supervisor = make_user("supervisor", username="sup", first_name="Su", last_name="Pervisor")
+    make_ticket()  # the bulk bar shows with a ticket to act on
+
+    def options(user) -> str:
+        client.force_login(user)
+        html = client.get(reverse("service:ticket_list"), {"view": "all"}).content.decode()
+        return html[html.index('name="assignee"') :].split("</select>")[0]
+
+    mine = options(agent)
+    assert f'<option value="{colleague.pk}">Same Queue</option>' in mine
+    assert f'value="{elsewhere.pk}"' not in mine
+    everyone = options(supervisor)
+    for user, name in (
+        (agent, "Own Queue"),
+        (elsewhere, "Other Queue"),
+        (supervisor, "Su Pervisor"),
+    ):
+        assert f'<option value="{user.pk}">{name}</option>' in everyone
+    assert f'value="{off_duty.pk}"' not in everyone

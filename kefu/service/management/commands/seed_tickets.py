@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from kefu.core.configstamp import config_changed
 from kefu.core.dbstats import refresh_statistics
 from kefu.customers.importexport.bulk import db_value, insert_rows, reserve_ids
 from kefu.customers.models import Contact, Site
@@ -203,6 +204,8 @@ def ensure_agents(count: int, queue_ids: list[int], seed: int | None) -> list[in
             )
         AgentSkill.objects.bulk_create(skills, batch_size=BATCH)
         existing += new_ids
+        # bulk_create sends no signals: the staff roster (assignee pickers) must hear of them.
+        config_changed()
     members = set(
         QueueMembership.objects.filter(user_id__in=existing).values_list("queue_id", "user_id")
     )
