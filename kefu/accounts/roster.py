@@ -1,9 +1,10 @@
-"""The staff roster: every active staff user's id and display name, as a configuration snapshot.
+"""The staff roster: every active staff user's id, display name and email address, as
+configuration snapshots.
 
 Assignee pickers list every agent (hundreds): reading and naming them cost the ticket page
-several milliseconds per view. The roster is kept per process like the desk's configuration
-(``kefu.core.configstamp``): a change of a staff user's name, username, staff flag or active
-flag, a new staff user, or a deleted one writes a new configuration token in the same
+several milliseconds per view, and mail intake asks of every sender whether they are staff.
+The roster is kept per process like the desk's configuration (``kefu.core.configstamp``): a change of a staff user's name, username, email, staff flag or
+active flag, a new staff user, or a deleted one writes a new configuration token in the same
 transaction, so the next page in every process lists the change. Saves that touch none of
 those (``last_login`` at each sign-in) and portal customers who never were staff change
 nothing. Writes without signals (``bulk_create``, ``QuerySet.update()``) must call
@@ -17,7 +18,8 @@ from kefu.accounts.models import display_name_of
 from kefu.core.configstamp import config_changed, snapshot
 
 SNAPSHOT = "accounts.staff_roster"
-ROSTER_FIELDS = frozenset({"is_staff", "is_active", "first_name", "last_name", "username"})
+EMAILS = "accounts.staff_emails"
+ROSTER_FIELDS = frozenset({"is_staff", "is_active", "first_name", "last_name", "username", "email"})
 COLUMNS = ("id", "first_name", "last_name", "username")
 
 
@@ -25,6 +27,23 @@ def staff_choices() -> list[tuple[int, str]]:
     """``(id, display name)`` of the active staff, by first name then username. Shared: do
     not change the list."""
     return snapshot(SNAPSHOT, _build)
+
+
+def staff_id_by_email(address: str) -> int | None:
+    """The active staff user with this email address (any case), or None; the lowest id
+    when several share it. From the snapshot: mail intake asks for every message."""
+    return snapshot(EMAILS, _build_emails).get((address or "").strip().lower())
+
+
+def _build_emails() -> dict[str, int]:
+    rows = (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .order_by("-pk")
+        .values_list("email", "pk")
+    )
+    return {email.lower(): pk for email, pk in rows}  # the lowest id is written last
 
 
 def _build() -> list[tuple[int, str]]:

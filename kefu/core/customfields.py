@@ -29,7 +29,17 @@ def target_choices() -> list[tuple[str, Any]]:
     return sorted(_TARGETS.items())
 
 
-def definitions_for(target: str):
+def definitions_for(target: str) -> list:
+    """The active definitions of ``target`` in their order, from the configuration snapshot
+    (one stamp check instead of a query; every save of a definition bumps the stamp). Shared
+    between requests: read them, never change them."""
+    from kefu.core.configstamp import snapshot
+
+    return list(snapshot(f"core.custom_fields.{target}", lambda: tuple(load_definitions(target))))
+
+
+def load_definitions(target: str) -> list:
+    """The active definitions of ``target`` read from the database (for a snapshot's build)."""
     from kefu.core.models import CustomFieldDefinition
 
     return list(

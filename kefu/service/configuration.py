@@ -40,7 +40,7 @@ class DeskConfig:
 
 
 def _build() -> DeskConfig:
-    from kefu.core.customfields import definitions_for
+    from kefu.core.customfields import load_definitions
     from kefu.service.models import (
         Category,
         PriorityMatrixEntry,
@@ -88,7 +88,7 @@ def _build() -> DeskConfig:
             )
         },
         categories=categories,
-        ticket_custom_fields=tuple(definitions_for(TICKET_CUSTOM_FIELDS)),
+        ticket_custom_fields=tuple(load_definitions(TICKET_CUSTOM_FIELDS)),
         sla_policies=tuple(policies.order_by("order", "id")),
         statuses={lifecycle: tuple(rows) for lifecycle, rows in statuses.items()},
         active_categories=tuple(Category.objects.filter(is_active=True)),

@@ -1,5 +1,6 @@
 """What happened to a ticket: a system entry in its conversation and a row on the customer's
-360° timeline (through the customer master's facade). Called by services inside their
+360° timeline (through the customer master's facade): the requester's, and the ticket's
+organization's when it has one. Called by services inside their
 transaction, so the event commits or rolls back with the change it records."""
 
 from typing import Any
@@ -50,6 +51,7 @@ def _record(
         data={"ticket_id": ticket.pk, "number": ticket.number, **(data or {})},
         source_type=SOURCE_TYPE,
         source_id=ticket.pk,
+        contact_organization=False,
     )
 
 
@@ -127,6 +129,7 @@ def ticket_replied_event(ticket: Ticket, *, actor, entry: TicketEntry) -> None:
         },
         source_type=SOURCE_TYPE,
         source_id=ticket.pk,
+        contact_organization=False,
     )
 
 

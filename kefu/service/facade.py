@@ -69,11 +69,12 @@ def ticket_open_summary(*, actor, **fields: Any) -> dict[str, Any]:
 def ticket_customer_reply(
     *, ticket_id: int, contact_id: int, body: str, message_id: str = "", attachments=None
 ) -> int:
-    """Add a customer's reply (reopens a resolved ticket); return the entry id."""
-    ticket = Ticket.objects.get(pk=ticket_id)
+    """Add a customer's reply (reopens a resolved ticket); return the entry id.
+
+    Raises ``Ticket.DoesNotExist`` for an unknown ticket (the reply reads it once, locked)."""
     entry = services.ticket_reply_add(
         actor=None,
-        ticket=ticket,
+        ticket=ticket_id,
         body=body,
         author_contact_id=contact_id,
         message_id=message_id,
@@ -216,12 +217,15 @@ def ticket_follow_merges(ticket_id: int | None) -> int | None:
 
 def ticket_participant_contact_ids(ticket_id: int) -> set[int]:
     """Return the contacts who took part: the requester and every customer author of a reply."""
-    requester = Ticket.objects.filter(pk=ticket_id).values_list("requester_id", flat=True).first()
+    requester = Ticket.objects.filter(pk=ticket_id, requester_id__isnull=False)
     authors = TicketEntry.objects.filter(ticket_id=ticket_id, author_contact_id__isnull=False)
-    ids = set(authors.values_list("author_contact_id", flat=True))
-    if requester:
-        ids.add(requester)
-    return ids
+    # One statement: the requester and the authors (UNION drops the repeats).
+    both = (
+        authors.order_by()
+        .values_list("author_contact_id", flat=True)
+        .union(requester.order_by().values_list("requester_id", flat=True))
+    )
+    return set(both)
 
 
 def ticket_first_entry_id(ticket_id: int) -> int | None:

@@ -64,3 +64,23 @@ def test_sign_ins_and_portal_customers_leave_the_token_alone(make_user):
     customer.save()
 
     assert current_token() == token
+
+
+def test_staff_by_email_any_case_follows_changes(make_user):
+    from kefu.accounts.roster import staff_id_by_email
+
+    agent = make_user("agent", username="mailer", email="Agent.Li@Example.cn")
+    make_user(None, username="customer-mailer", email="customer@example.cn")
+    assert staff_id_by_email("agent.li@example.cn") == agent.pk
+    assert staff_id_by_email(" AGENT.LI@EXAMPLE.CN ") == agent.pk
+    assert staff_id_by_email("customer@example.cn") is None  # not staff
+    assert staff_id_by_email("") is None
+
+    agent.email = "li@example.cn"
+    agent.save(update_fields=["email"])
+    assert staff_id_by_email("agent.li@example.cn") is None
+    assert staff_id_by_email("li@example.cn") == agent.pk
+
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    assert staff_id_by_email("li@example.cn") is None

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.accounts.roster import staff_id_by_email
 from kefu.channels.choices import (
     InboundKindChoices,
     InboundSourceChoices,
@@ -45,6 +46,8 @@ from kefu.channels.services.outbound import (
     outbound_enqueue,
     template_render,
 )
+from kefu.core import configstamp
+from kefu.core.search.indexing import flush as search_flush
 from kefu.customers import facade as customers
 from kefu.service import facade as service
 
@@ -123,7 +126,10 @@ def inbound_process(*, inbound_id: int, raw: bytes | None = None) -> InboundMess
     just stored (saves reading them back); otherwise they are read from the row.
     """
     try:
-        with transaction.atomic():
+        # One check of the configuration stamp for the mail, the desk and the customer master
+        # (a change made by the processing itself is seen at once), and the search index rows
+        # written in the same transaction instead of a second one after it.
+        with configstamp.read_only_scope(), transaction.atomic():
             # (No select_related: FOR UPDATE cannot lock the nullable side of an outer join.)
             row = (
                 InboundMessage.objects.select_for_update()
@@ -135,6 +141,7 @@ def inbound_process(*, inbound_id: int, raw: bytes | None = None) -> InboundMess
             if raw is None:
                 raw = InboundMessage.objects.values_list("raw", flat=True).get(pk=inbound_id)
             _process(row, bytes(raw))
+            search_flush()
             return row
     except MailRejected as exc:
         return _quarantine(inbound_id, f"{exc.code}: {exc.detail}")
@@ -263,12 +270,7 @@ def _handle_bounce(row: InboundMessage, parsed: ParsedMail) -> None:
 
 
 def _staff_user_id(address: str) -> int | None:
-    return (
-        get_user_model()
-        .objects.filter(email__iexact=address, is_active=True, is_staff=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return staff_id_by_email(address)
 
 
 def _find_ticket(row: InboundMessage, parsed: ParsedMail) -> int | None:

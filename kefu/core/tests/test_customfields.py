@@ -217,3 +217,23 @@ def test_definition_key_is_unique_per_target_and_fixed(admin_user):
         actor=admin_user, definition=definition, label_zh_hans="等级", is_required=True
     )
     assert (updated.label_zh_hans, updated.is_required) == ("等级", True)
+
+
+def test_definitions_come_from_the_snapshot_and_follow_every_change():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kefu.core.customfields import definitions_for
+
+    define("region", "text", order=5)
+    assert [d.key for d in definitions_for(TARGET)] == ["region"]
+    with CaptureQueriesContext(connection) as queries:
+        definitions_for(TARGET)
+    assert [("core_configstamp" in q["sql"]) for q in queries] == [True]  # not the definitions
+
+    added = define("budget", "number", order=1)
+    assert [d.key for d in definitions_for(TARGET)] == ["budget", "region"]
+    added.is_active = False
+    added.save()
+    assert [d.key for d in definitions_for(TARGET)] == ["region"]
+    assert definitions_for("customers.site") == []

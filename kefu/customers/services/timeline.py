@@ -26,15 +26,18 @@ def timeline_event_add(
     verb: str = "",
     source_type: str = "",
     source_id: str | int = "",
+    contact_organization: bool = True,
 ) -> TimelineEvent:
     """Append one event to the timeline of an organization and/or contact.
 
     With only a contact, the event also lands on the contact's primary organization, so the
-    organization's 360° page sees everything its people did.
+    organization's 360° page sees everything its people did; ``contact_organization=False``
+    when the caller's record has an organization of its own and it is none (a ticket's events
+    go to the ticket's organization, which was the requester's when it was opened).
     """
     if organization_id is None and contact_id is None:
         raise ValidationError(_("A timeline event needs an organization or a contact."))
-    if organization_id is None:
+    if organization_id is None and contact_organization:
         organization_id = (
             Contact.objects.filter(pk=contact_id)
             .values_list("primary_organization_id", flat=True)

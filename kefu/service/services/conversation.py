@@ -92,7 +92,7 @@ def _mentioned_user_ids(body: str, *, exclude: int | None) -> list[int]:
 def ticket_reply_add(
     *,
     actor,
-    ticket: Ticket,
+    ticket: Ticket | int,
     body: str,
     author_contact_id: int | None = None,
     time_spent_minutes: int = 0,
@@ -101,6 +101,8 @@ def ticket_reply_add(
     version: int | None = None,
 ) -> TicketEntry:
     """Add a public reply from an agent, or from the customer (``author_contact_id``).
+
+    ``ticket``: the ticket or its id (it is re-read under a lock either way).
 
     A customer's reply reopens a resolved ticket and notifies the assignee; an agent's first
     reply moves a new ticket to open and mails the requester after commit. Attachments are

@@ -31,6 +31,22 @@ def test_create_numbers_ticket_and_writes_first_entry_and_timeline(make_ticket, 
     ).exists()
 
 
+def test_ticket_events_go_to_the_tickets_organization_not_the_requesters_later_one(
+    make_ticket, desk, admin_user
+):
+    from kefu.service.services import ticket_reply_add
+
+    contact = ContactFactory(primary_organization=None)
+    ticket = make_ticket(requester_id=contact.pk)
+    assert ticket.organization_id is None
+    contact.primary_organization = OrganizationFactory()
+    contact.save()
+    ticket_reply_add(actor=None, ticket=ticket.pk, body="还是不行", author_contact_id=contact.pk)
+    events = TimelineEvent.objects.filter(source_type="service.ticket", source_id=str(ticket.pk))
+    assert {e.verb for e in events} == {"ticket_created", "ticket_replied"}
+    assert {(e.contact_id, e.organization_id) for e in events} == {(contact.pk, None)}
+
+
 def test_create_resolves_new_requester_by_email_through_customer_master(make_ticket):
     ticket = make_ticket(requester_email="Li.Na@Example.CN", requester_name="李娜")
 

@@ -1,0 +1,61 @@
+"""What taking in a mail costs: the statements of a new ticket and of a follow-up, and the
+search index written inside the processing transaction (not in a second one after it)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kefu.channels.models import InboundMessage
+from kefu.channels.tests.mails import raw_mail
+from kefu.core.models import SearchDocument
+from kefu.core.search import get_backend
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _ingest(mailbox, raw):
+    from kefu.channels.services import mail_ingest
+
+    return mail_ingest(raw=raw, mailbox=mailbox, source="api")
+
+
+def _commits(queries) -> int:
+    return sum(q["sql"].strip().upper() == "COMMIT" for q in queries)
+
+
+def test_follow_up_is_two_transactions_and_indexed_in_the_second(mailbox):
+    first = _ingest(mailbox, raw_mail(message_id="cost.1@example.cn", subject="打印机坏了"))
+    _ingest(mailbox, raw_mail(message_id="cost.warm@example.cn", subject="Warm up"))
+    with CaptureQueriesContext(connection) as queries:
+        row = _ingest(
+            mailbox,
+            raw_mail(
+                message_id="cost.2@example.cn",
+                in_reply_to="cost.1@example.cn",
+                subject="Re: 打印机坏了",
+                body="Still broken: paper jam in tray zebraword.",
+            ),
+        )
+    assert row.kind == "follow_up" and row.ticket_id == first.ticket_id
+    # The stored raw message (its own transaction: kept whatever happens next), then the
+    # parse, the reply, its events and the ticket's search row together: 28 statements with
+    # BEGIN and COMMIT (33 in three transactions before).
+    assert len(queries) <= 28, "\n".join(q["sql"][:120] for q in queries)
+    if connection.vendor == "sqlite":  # (PostgreSQL's COMMIT is not logged as a query)
+        assert _commits(queries) == 2
+    hits = get_backend().search("service.ticket", "zebraword")
+    assert [h.object_id for h in hits] == [first.ticket_id]
+
+
+def test_new_ticket_from_a_known_sender_statement_budget(mailbox):
+    _ingest(mailbox, raw_mail(message_id="known.1@example.cn"))
+    with CaptureQueriesContext(connection) as queries:
+        row = _ingest(mailbox, raw_mail(message_id="known.2@example.cn", subject="POS frozen"))
+    assert row.kind == "new_ticket"
+    # The stored raw message; then the contact, the ticket with its audit, entries, SLA
+    # clocks, timeline and search rows (36 before).
+    assert len(queries) <= 33, "\n".join(q["sql"][:120] for q in queries)
+    if connection.vendor == "sqlite":
+        assert _commits(queries) == 2
+    assert SearchDocument.objects.filter(kind="service.ticket", object_id=row.ticket_id).exists()
+    assert InboundMessage.objects.filter(state="processed").count() == 2
