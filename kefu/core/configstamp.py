@@ -38,7 +38,7 @@ _LOCK = threading.Lock()
 _REGISTERED: set[type] = set()
 # Snapshots pinned for the duration of one change (see :func:`pinned`).
 _PINNED: ContextVar[dict | None] = ContextVar("kefu_config_pinned", default=None)
-# Snapshots already checked in this read-only request (see :func:`read_only_scope`).
+# Snapshots already checked in this unit of work (see :func:`checked_once`).
 _READ_SCOPE: ContextVar[dict | None] = ContextVar("kefu_config_read_scope", default=None)
 
 
@@ -152,10 +152,19 @@ def _first_token(using: str) -> str:
 
 
 @contextlib.contextmanager
-def read_only_scope() -> Iterator[None]:
-    """Read the stamp once inside the block and each snapshot at most once (a request that
-    changes no configuration: a page with several panels reads several snapshots, some of
-    them several times)."""
+def checked_once() -> Iterator[None]:
+    """Read the stamp once inside the block and each snapshot at most once.
+
+    For a unit of work that wants one view of the configuration: a page with several panels
+    reading several snapshots, some of them several times; a mail taken in (the mail, desk
+    and customer configuration); a ticket created. A change made inside the block is seen at
+    once (:func:`config_changed` starts over); one committed by others meanwhile is seen by
+    the next block, as if it had committed a moment later. Inside another such block it
+    changes nothing (the outer block's checks stand).
+    """
+    if _READ_SCOPE.get() is not None:
+        yield
+        return
     token = _READ_SCOPE.set({})
     try:
         yield
@@ -164,7 +173,7 @@ def read_only_scope() -> Iterator[None]:
 
 
 class ReadOnlyRequestMiddleware:
-    """GET and HEAD requests read the configuration stamp once (:func:`read_only_scope`).
+    """GET and HEAD requests read the configuration stamp once (:func:`checked_once`).
 
     They change no configuration; a change committed by another request meanwhile is seen
     by the next request, as it would be had it committed a moment later.
@@ -176,7 +185,7 @@ class ReadOnlyRequestMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        with read_only_scope():
+        with checked_once():
             return self.get_response(request)
 
 
@@ -197,7 +206,13 @@ def pinned(name: str, value: Any, *, using: str = "default") -> Iterator[None]:
         _PINNED.reset(token)
 
 
-def forget() -> None:
-    """Drop every snapshot of this process (tests)."""
+def forget(name: str | None = None, *, prefix: str | None = None) -> None:
+    """Drop snapshot ``name`` (every database's), those whose names start with ``prefix``,
+    or, with neither, every snapshot of this process (tests)."""
     with _LOCK:
-        _SNAPSHOTS.clear()
+        if name is None and prefix is None:
+            _SNAPSHOTS.clear()
+            return
+        for key in list(_SNAPSHOTS):
+            if key[1] == name or (prefix is not None and key[1].startswith(prefix)):
+                del _SNAPSHOTS[key]

@@ -114,4 +114,8 @@ def register() -> None:
         m.SlaPolicy,
         m.SlaTarget,
         m.SlaEscalationLevel,
+        # Compiled business calendars (``sla.cache``) are snapshots too.
+        m.BusinessCalendar,
+        m.BusinessCalendarInterval,
+        m.BusinessCalendarException,
     )

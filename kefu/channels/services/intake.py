@@ -129,7 +129,7 @@ def inbound_process(*, inbound_id: int, raw: bytes | None = None) -> InboundMess
         # One check of the configuration stamp for the mail, the desk and the customer master
         # (a change made by the processing itself is seen at once), and the search index rows
         # written in the same transaction instead of a second one after it.
-        with configstamp.read_only_scope(), transaction.atomic():
+        with configstamp.checked_once(), transaction.atomic():
             # (No select_related: FOR UPDATE cannot lock the nullable side of an outer join.)
             row = (
                 InboundMessage.objects.select_for_update()

@@ -13,7 +13,7 @@ def _stamp_reads(queries) -> int:
     return sum('"core_configstamp"' in q["sql"] and "SELECT" in q["sql"] for q in queries)
 
 
-def test_a_read_only_scope_checks_each_snapshot_once():
+def test_a_checked_once_checks_each_snapshot_once():
     builds = []
 
     def build():
@@ -21,14 +21,14 @@ def test_a_read_only_scope_checks_each_snapshot_once():
         return len(builds)
 
     configstamp.snapshot("test.scope", build)
-    with configstamp.read_only_scope(), CaptureQueriesContext(connection) as queries:
+    with configstamp.checked_once(), CaptureQueriesContext(connection) as queries:
         first = configstamp.snapshot("test.scope", build)
         second = configstamp.snapshot("test.scope", build)
     assert first == second == 1
     assert _stamp_reads(queries) == 1
 
     configstamp.snapshot("test.other", build)
-    with configstamp.read_only_scope(), CaptureQueriesContext(connection) as queries:
+    with configstamp.checked_once(), CaptureQueriesContext(connection) as queries:
         configstamp.snapshot("test.scope", build)
         configstamp.snapshot("test.other", build)
     assert _stamp_reads(queries) == 1, "one stamp read for every snapshot of the scope"
@@ -42,7 +42,7 @@ def test_a_read_only_scope_checks_each_snapshot_once():
 def test_a_change_inside_the_scope_is_seen_by_the_next_read():
     values = iter(range(100))
     configstamp.snapshot("test.change", lambda: next(values))
-    with configstamp.read_only_scope():
+    with configstamp.checked_once():
         before = configstamp.snapshot("test.change", lambda: next(values))
         configstamp.config_changed()
         after = configstamp.snapshot("test.change", lambda: next(values))

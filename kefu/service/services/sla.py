@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kefu.core.configstamp import config_changed
 from kefu.service.choices import (
     PriorityChoices,
     SlaExceptionKindChoices,
@@ -152,8 +153,11 @@ def calendar_sync_china_holidays(*, calendar: BusinessCalendar | None = None) ->
 
 
 def _after_calendar_change(calendar_id: int, *, recompute: bool) -> None:
-    """After commit: drop the compiled calendar; re-time the open clocks on it in the job
-    queue (new hours or holidays move their due times and warnings)."""
+    """Now: a new configuration token (the bulk writes above send no signals), so every
+    process compiles the calendar again. After commit: drop this process's compiled calendar;
+    re-time the open clocks on it in the job queue (new hours or holidays move their due
+    times and warnings)."""
+    config_changed()
 
     def run() -> None:
         cache.forget(calendar_id)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.policy import is_staff
-from kefu.core.configstamp import pinned
+from kefu.core.configstamp import checked_once, pinned
 from kefu.core.customfields import clean_custom_fields
 from kefu.core.models import Tag
 from kefu.core.search.indexing import flush as search_flush
@@ -214,6 +214,7 @@ def _tags(names: list[str]) -> list[Tag]:
     return tags
 
 
+@checked_once()  # one stamp read for the desk configuration, the calendars and custom fields
 def ticket_create(
     *,
     actor,

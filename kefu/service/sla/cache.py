@@ -1,12 +1,18 @@
-"""Compiled calendars kept in memory per process, rebuilt when a calendar's ``revision`` moves.
+"""Compiled calendars kept in memory per process.
 
-``compiled_calendar(calendar_id)`` costs one indexed one-column query to check the revision;
-callers that handle many clocks at once (the sweep, a recompute) pass ``fresh=False`` to skip
-it for a short while. Every calendar write bumps ``revision`` (see ``services/sla.py``).
+``compiled_calendar(calendar_id)`` serves the calendar as a configuration snapshot
+(``kefu.core.configstamp``): checked against the configuration stamp (read once per request
+or pinned change, else one indexed one-row read) instead of a query of its own. Every write
+of a calendar, its hours or its exceptions gives the configuration a new token: model saves
+and deletes through the stamp's signals, the calendar services' bulk writes explicitly
+(``services/sla.py``), which also bump the calendar's ``revision``. Callers that handle many
+clocks at once (the sweep, a recompute) pass ``fresh=False`` to skip even that for a while.
 """
 
 import time
 
+from kefu.core import configstamp
+from kefu.core.configstamp import snapshot
 from kefu.service.sla.calendar import CompiledCalendar
 
 _CACHE: dict[int, tuple[int, float, CompiledCalendar]] = {}
@@ -36,32 +42,39 @@ def _seconds(value) -> int:
 
 
 def compiled_calendar(calendar_id: int, *, fresh: bool = True) -> CompiledCalendar:
-    """The compiled calendar ``calendar_id``, from the cache when its revision is current."""
-    from kefu.service.models import BusinessCalendar
+    """The compiled calendar ``calendar_id`` for the current configuration.
 
+    Raises ``BusinessCalendar.DoesNotExist`` for an unknown id. ``fresh=False``: a copy
+    checked within the last ``TRUST_SECONDS`` will do.
+    """
     cached = _CACHE.get(calendar_id)
     now = time.monotonic()
     if cached is not None and not fresh and now - cached[1] < TRUST_SECONDS:
         return cached[2]
-    revision = (
-        BusinessCalendar.objects.filter(pk=calendar_id).values_list("revision", flat=True).first()
-    )
-    if revision is None:
-        raise BusinessCalendar.DoesNotExist(calendar_id)
-    if cached is not None and cached[0] == revision:
-        _CACHE[calendar_id] = (revision, now, cached[2])
-        return cached[2]
-    calendar = BusinessCalendar.objects.prefetch_related("intervals", "exceptions").get(
-        pk=calendar_id
-    )
-    compiled = compile_calendar(calendar)
-    _CACHE[calendar_id] = (calendar.revision, now, compiled)
+    compiled = snapshot(_snapshot_name(calendar_id), lambda: _compile(calendar_id))
+    _CACHE[calendar_id] = (compiled.key[1], now, compiled)
     return compiled
 
 
+def _snapshot_name(calendar_id: int) -> str:
+    return f"service.calendar.{calendar_id}"
+
+
+def _compile(calendar_id: int) -> CompiledCalendar:
+    from kefu.service.models import BusinessCalendar
+
+    calendar = BusinessCalendar.objects.prefetch_related("intervals", "exceptions").get(
+        pk=calendar_id
+    )
+    return compile_calendar(calendar)
+
+
 def forget(calendar_id: int | None = None) -> None:
-    """Drop cached calendars (all, or one) - tests and the calendar services call this."""
+    """Drop compiled calendars (all, or one) from this process: tests that write calendars
+    without signals, and the calendar services after their commit."""
     if calendar_id is None:
         _CACHE.clear()
+        configstamp.forget(prefix="service.calendar.")
     else:
         _CACHE.pop(calendar_id, None)
+        configstamp.forget(_snapshot_name(calendar_id))
