@@ -24,6 +24,10 @@ class CustomersConfig(AppConfig):
         auditlog.register(m.Product)
         auditlog.register(m.Asset)
 
+        from kefu.core.configstamp import register_models
+
+        register_models(m.OrganizationTier)  # the tier snapshot of the facade's summaries
+
         register_target("customers.organization", _("Organization"))
         register_target("customers.site", _("Site"))
         register_target("customers.contact", _("Contact"))

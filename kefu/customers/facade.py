@@ -14,13 +14,16 @@ Start here:
 * recording what happened: :func:`timeline_event_add`.
 """
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, When
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kefu.core.configstamp import snapshot
 from kefu.customers import services
 from kefu.customers.choices import AssetStatusChoices, IdentityKindChoices
 from kefu.customers.identities import normalize_identity, normalize_phone
@@ -76,7 +79,10 @@ def _tier_dict(tier: OrganizationTier | None) -> dict[str, Any] | None:
     }
 
 
-def _organization_dict(org: Organization) -> dict[str, Any]:
+def _organization_dict(org: Organization, tier: OrganizationTier | None = None) -> dict[str, Any]:
+    """``org``: an organization, or any object with its summary's columns as attributes
+    (``tier``: its tier when ``org`` has none, e.g. from the tier snapshot)."""
+    tier = getattr(org, "tier", None) if tier is None else tier
     return {
         "id": org.pk,
         "name": org.name,
@@ -85,18 +91,17 @@ def _organization_dict(org: Organization) -> dict[str, Any]:
         "is_vendor": org.is_vendor,
         "parent_id": org.parent_id,
         "owner_id": org.owner_id,
-        "tier": _tier_dict(org.tier),
-        "tier_key": org.tier.key if org.tier else None,
-        "tier_label": org.tier.label if org.tier else None,
-        "tier_rank": org.tier.rank if org.tier else None,
+        "tier": _tier_dict(tier),
+        "tier_key": tier.key if tier else None,
+        "tier_label": tier.label if tier else None,
+        "tier_rank": tier.rank if tier else None,
         "phone": org.phone,
-        "url": org.get_absolute_url(),
+        "url": reverse("customers:organization_detail", args=[org.pk]),
     }
 
 
-def _contact_dict(contact: Contact, rows: list[ContactIdentity] | None = None) -> dict[str, Any]:
-    """``rows``: the contact's identities when read already (else its prefetched ones)."""
-    identities = [
+def _identity_dicts(rows) -> list[dict[str, Any]]:
+    return [
         {
             "id": identity.pk,
             "kind": identity.kind,
@@ -105,8 +110,22 @@ def _contact_dict(contact: Contact, rows: list[ContactIdentity] | None = None) -
             "is_primary": identity.is_primary,
             "is_undeliverable": identity.is_undeliverable,
         }
-        for identity in (contact.identities.all() if rows is None else rows)
+        for identity in rows
     ]
+
+
+def _contact_dict(
+    contact: Contact,
+    rows: list[ContactIdentity] | None = None,
+    *,
+    identities: list[dict[str, Any]] | None = None,
+    organization_name: str | None = None,
+) -> dict[str, Any]:
+    """``rows``: the contact's identities when read already (else its prefetched ones), or
+    ``identities`` already as dicts; ``contact`` may be any object with the columns as
+    attributes, its organization's name then given as ``organization_name``."""
+    if identities is None:
+        identities = _identity_dicts(contact.identities.all() if rows is None else rows)
 
     def primary(kinds) -> str | None:
         for identity in identities:
@@ -114,7 +133,9 @@ def _contact_dict(contact: Contact, rows: list[ContactIdentity] | None = None) -
                 return identity["value"]
         return next((i["value"] for i in identities if i["kind"] in kinds), None)
 
-    org = contact.primary_organization
+    if organization_name is None and isinstance(contact, Contact):
+        org = contact.primary_organization
+        organization_name = org.name if org else None
     return {
         "id": contact.pk,
         "name": contact.name,
@@ -125,11 +146,11 @@ def _contact_dict(contact: Contact, rows: list[ContactIdentity] | None = None) -
         "preferred_channel": contact.preferred_channel,
         "user_id": contact.user_id,
         "organization_id": contact.primary_organization_id,
-        "organization_name": org.name if org else None,
+        "organization_name": organization_name,
         "email": primary((IdentityKindChoices.EMAIL,)),
         "phone": primary(_PHONE_KINDS),
         "identities": identities,
-        "url": contact.get_absolute_url(),
+        "url": reverse("customers:contact_detail", args=[contact.pk]),
     }
 
 
@@ -150,21 +171,70 @@ def contact_and_organization_summaries(
     contact's primary organization (``None`` for an unknown id or no organization).
 
     Two queries when the organization is the contact's primary one (what a new ticket from a
-    customer usually names), three otherwise.
+    customer usually names), three otherwise; columns only, the tier from its snapshot.
     """
-    contact = Contact.objects.select_related("primary_organization__tier").filter(pk=contact_id)
-    contact = contact.first()
-    if contact is None:
+    organization_columns = [f"primary_organization__{c}" for c in _ORGANIZATION_COLUMNS]
+    row = (
+        Contact.objects.filter(pk=contact_id)
+        .values_list(*_CONTACT_COLUMNS, *organization_columns)
+        .first()
+    )
+    if row is None:
         organization = organization_get_summary(organization_id) if organization_id else None
         return None, organization
-    # A plain query rather than prefetch_related: the same rows, without its machinery.
-    summary = _contact_dict(contact, list(ContactIdentity.objects.filter(contact_id=contact.pk)))
+    # Plain columns and the tier from its snapshot: no model instances, no third join.
+    contact = SimpleNamespace(
+        **dict(zip(_CONTACT_COLUMNS, row[: len(_CONTACT_COLUMNS)], strict=True))
+    )
+    contact.pk = contact.id
+    org = SimpleNamespace(
+        **dict(zip(_ORGANIZATION_COLUMNS, row[len(_CONTACT_COLUMNS) :], strict=True))
+    )
+    org.pk = org.id
+    identities = ContactIdentity.objects.filter(contact_id=contact.pk).values_list(
+        "id", "kind", "value", "normalized", "is_primary", "is_undeliverable"
+    )
+    summary = _contact_dict(
+        contact,
+        identities=[dict(zip(_IDENTITY_KEYS, values, strict=True)) for values in identities],
+        organization_name=org.name,
+    )
     wanted = contact.primary_organization_id if organization_id is None else organization_id
     if wanted is None:
         return summary, None
     if wanted == contact.primary_organization_id:
-        return summary, _organization_dict(contact.primary_organization)
+        return summary, _organization_dict(org, tier=_tiers().get(org.tier_id))
     return summary, organization_get_summary(wanted)
+
+
+_CONTACT_COLUMNS = (
+    "id",
+    "name",
+    "alt_name",
+    "title",
+    "is_active",
+    "preferred_language",
+    "preferred_channel",
+    "user_id",
+    "primary_organization_id",
+)
+_ORGANIZATION_COLUMNS = (
+    "id",
+    "name",
+    "alt_name",
+    "status",
+    "is_vendor",
+    "parent_id",
+    "owner_id",
+    "tier_id",
+    "phone",
+)
+_IDENTITY_KEYS = ("id", "kind", "value", "normalized", "is_primary", "is_undeliverable")
+
+
+def _tiers() -> dict[int, OrganizationTier]:
+    """Every organization tier by id (a configuration snapshot: a handful of rows)."""
+    return snapshot("customers.tiers", lambda: {t.pk: t for t in OrganizationTier.objects.all()})
 
 
 def contact_summaries(contact_ids: list[int]) -> dict[int, dict[str, Any]]:

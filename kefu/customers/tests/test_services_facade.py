@@ -67,6 +67,44 @@ def test_organization_summary_has_tier_and_owner(agent):
     assert facade.organization_get_summary(org.pk + 999) is None
 
 
+def test_contact_and_organization_summaries_match_the_single_summaries(agent):
+    """The ticket create's combined read (columns and the tier snapshot) says what the
+    one-record summaries say, and follows a tier's rename at once."""
+    from django.utils import translation
+
+    tier = tier_create(actor=agent, key="gold", name="Gold", name_zh_hans="金牌", rank=2)
+    org = organization_create(actor=agent, name="华为", tier_id=tier.pk, phone="021-1234 5678")
+    other = organization_create(actor=agent, name="Other")
+    contact = contact_create(
+        actor=agent,
+        name="王芳",
+        identities=[
+            {"kind": "email", "value": "wang@example.cn", "is_primary": True},
+            {"kind": "phone", "value": "13800138001"},
+        ],
+        organizations=[{"organization_id": org.pk}],
+    )
+    with translation.override("zh-hans"):
+        summary, organization = facade.contact_and_organization_summaries(contact.pk)
+        assert summary == facade.contact_get_summary(contact.pk)
+        assert organization == facade.organization_get_summary(org.pk)
+        assert organization["tier_label"] == "金牌"
+    assert facade.contact_and_organization_summaries(contact.pk, organization_id=other.pk)[
+        1
+    ] == facade.organization_get_summary(other.pk)
+
+    tier.name = "Gold+"
+    tier.save()
+    assert facade.contact_and_organization_summaries(contact.pk)[1]["tier_label"] == "Gold+"
+    loner = contact_create(
+        actor=agent, name="Solo", identities=[{"kind": "email", "value": "solo@example.cn"}]
+    )
+    summary, organization = facade.contact_and_organization_summaries(loner.pk)
+    assert organization is None and summary == facade.contact_get_summary(loner.pk)
+    assert summary["organization_name"] is None
+    assert facade.contact_and_organization_summaries(loner.pk + 999) == (None, None)
+
+
 def test_phone_lookup_finds_contact_and_organizations(agent):
     org = organization_create(actor=agent, name="总机公司", phone="021-6888 1234")
     member_org = organization_create(actor=agent, name="成员公司")
