@@ -252,14 +252,8 @@ def request_create(request):
                 requester_id=customer.contact_id,
                 category_id=form.cleaned_data["category"] or None,
                 channel="portal",
+                attachments=files,  # on the first message, in the ticket's transaction
             )
-            if files:
-                service.ticket_first_entry_attachments_add(
-                    actor=None,
-                    ticket_id=ticket_id,
-                    entry_id=service.ticket_first_entry_id(ticket_id),
-                    uploads=files,
-                )
             portal_request_submitted(session_key=_session_key(request))
             messages.success(request, _("Your request was received."))
             return redirect("portal:request_detail", pk=ticket_id)

@@ -129,8 +129,6 @@ __all__ += [
     "requester_notifier_register",
     "ticket_agent_reply",
     "ticket_channel_event_add",
-    "ticket_first_entry_attachments_add",
-    "ticket_first_entry_id",
     "ticket_follow_merges",
     "ticket_link_related",
     "ticket_mail_summary",
@@ -228,16 +226,6 @@ def ticket_participant_contact_ids(ticket_id: int) -> set[int]:
     return set(both)
 
 
-def ticket_first_entry_id(ticket_id: int) -> int | None:
-    """Return the id of the ticket's first public entry (its first message)."""
-    return (
-        TicketEntry.objects.filter(ticket_id=ticket_id, kind="reply")
-        .order_by("id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
 def ticket_agent_reply(
     *, actor, ticket_id: int, body: str, message_id: str = "", attachments=None
 ) -> int:
@@ -250,23 +238,6 @@ def ticket_agent_reply(
         attachments=attachments,
     )
     return entry.pk
-
-
-def ticket_first_entry_attachments_add(*, actor, ticket_id: int, entry_id: int, uploads) -> int:
-    """Attach files to an entry of the ticket (a mail's attachments); return how many."""
-    from django.db import transaction
-
-    from kefu.service.models import TicketAttachment
-
-    with transaction.atomic():
-        ticket = Ticket.objects.get(pk=ticket_id)
-        entry = TicketEntry.objects.get(pk=entry_id, ticket=ticket)
-        saved = 0
-        for upload in uploads or []:
-            attachment = services.ticket_attachment_add(actor=actor, ticket=ticket, upload=upload)
-            TicketAttachment.objects.filter(pk=attachment.pk).update(entry=entry)
-            saved += 1
-    return saved
 
 
 def ticket_link_related(*, actor, ticket_id: int, other_id: int) -> None:

@@ -404,11 +404,8 @@ def _handle_request(
         language=language,
         message_id=parsed.message_id,
         channel="email",
+        attachments=uploads,
     )
-    if uploads and created["entry_id"]:
-        service.ticket_first_entry_attachments_add(
-            actor=None, ticket_id=created["id"], entry_id=created["entry_id"], uploads=uploads
-        )
     row.ticket_id = created["id"]
     row.entry_id = created["entry_id"]
     row.kind = InboundKindChoices.NEW_TICKET

@@ -61,7 +61,7 @@ def attachment_check(*, name: str, size: int) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def _save_attachments(ticket: Ticket, entry: TicketEntry | None, files, *, actor, public: bool):
+def save_attachments(ticket: Ticket, entry: TicketEntry | None, files, *, actor, public: bool):
     saved = []
     for upload in files or []:
         content_type = attachment_check(name=upload.name, size=upload.size)
@@ -124,7 +124,7 @@ def ticket_reply_add(
         time_spent_minutes=0 if from_customer else time_spent_minutes,
         message_id=(message_id or "")[:255],
     )
-    _save_attachments(ticket, entry, attachments, actor=actor, public=True)
+    save_attachments(ticket, entry, attachments, actor=actor, public=True)
     if from_customer and ticket.status_category == StatusCategoryChoices.RESOLVED:
         reopen_for_customer(ticket, actor=None)
     elif not from_customer and ticket.status_category == StatusCategoryChoices.NEW:
@@ -176,7 +176,7 @@ def ticket_note_add(
         body=body,
         time_spent_minutes=time_spent_minutes,
     )
-    _save_attachments(ticket, entry, attachments, actor=actor, public=False)
+    save_attachments(ticket, entry, attachments, actor=actor, public=False)
     save_ticket(ticket, {})
     mentioned = _mentioned_user_ids(body, exclude=actor.pk)
     if mentioned:
@@ -194,7 +194,7 @@ def ticket_attachment_add(
     """Attach one file to the ticket itself (not to an entry). Refuses oversize or bad types."""
     attachment_check(name=upload.name, size=upload.size)
     ticket = lock_ticket(ticket)
-    (attachment,) = _save_attachments(ticket, None, [upload], actor=actor, public=is_public)
+    (attachment,) = save_attachments(ticket, None, [upload], actor=actor, public=is_public)
     save_ticket(ticket, {})
     return attachment
 

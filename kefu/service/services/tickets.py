@@ -34,6 +34,7 @@ from kefu.service.models import (
     TicketEntry,
 )
 from kefu.service.services._common import lock_ticket, save_ticket, staff_or_none
+from kefu.service.services.conversation import attachment_check, save_attachments
 
 CUSTOM_FIELD_TARGET = "service.ticket"
 EDITABLE_FIELDS = {
@@ -243,6 +244,7 @@ def ticket_create(
     parent_id: int | None = None,
     problem_id: int | None = None,
     first_entry: bool = True,
+    attachments=None,
 ) -> Ticket:
     """Create a ticket with its first message, routed, assigned and on the customer's timeline.
 
@@ -250,8 +252,10 @@ def ticket_create(
     through the customer master. Without ``queue_id`` the routing rules pick the queue (else the
     default queue). Priority comes from the impact x urgency matrix unless given. The assignee is
     ``assignee_id`` (who must work the queue) or is picked per the queue's assignment mode.
-    Raises ``ValidationError`` for unknown queues, categories, customers and bad choices;
-    nothing is written then. Notifications go out after commit.
+    ``attachments``: files of the first message (attached to it; checked, like a reply's,
+    before anything is written). Raises ``ValidationError`` for unknown queues, categories,
+    customers, refused files and bad choices; nothing is written then. Notifications go out
+    after commit.
 
     The desk configuration (queues, rules, matrix, categories, custom fields, SLA policies)
     comes from the process's snapshot (``kefu.service.configuration``: one query) and is
@@ -285,6 +289,9 @@ def ticket_create(
     subject = subject.strip()
     description = description or ""
     first_body = description if first_entry and description.strip() else None
+    attachments = list(attachments or [])
+    for upload in attachments:  # all checked before anything is written
+        attachment_check(name=upload.name, size=upload.size)
     # Segment the conversation for search now, outside the write transaction.
     body_tokens = search.ticket_document(
         None, None, subject, description, None, None, [first_body] if first_body else []
@@ -319,17 +326,20 @@ def ticket_create(
         )
         if tags:
             ticket.tags.set(_tags(tags))
-        ticket.first_entry_id = None
+        entry = None
         if first_body is not None:
             staff = staff_or_none(actor)
-            ticket.first_entry_id = TicketEntry.objects.create(
+            entry = TicketEntry.objects.create(
                 ticket=ticket,
                 kind="reply",
                 author=staff,
                 author_contact_id=None if staff else ticket.requester_id,
                 body=first_body,
                 message_id=(message_id or "")[:255],
-            ).pk
+            )
+        ticket.first_entry_id = entry.pk if entry is not None else None
+        if attachments:
+            save_attachments(ticket, entry, attachments, actor=actor, public=True)
         events.ticket_created_event(ticket, actor=actor, requester=ticket.requester_summary)
         _notify_assignee(ticket, actor=actor)
         document = search.ticket_document(

@@ -158,3 +158,24 @@ def test_custom_fields_are_validated_against_definitions(make_ticket):
         make_ticket(custom_fields={"store_code": "TOO-LONG"})
     with pytest.raises(ValidationError):
         ticket_create(actor=None, subject="x", custom_fields={"nope": 1})
+
+
+def test_first_message_attachments_are_saved_with_the_ticket_or_not_at_all(make_ticket, desk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kefu.service.models import TicketAttachment
+
+    contact = ContactFactory()
+    photo = SimpleUploadedFile("故障照片.png", b"\x89PNG fake", content_type="image/png")
+    ticket = make_ticket(requester_id=contact.pk, attachments=[photo])
+    (attachment,) = TicketAttachment.objects.filter(ticket=ticket)
+    assert attachment.entry_id == ticket.first_entry_id
+    assert attachment.filename == "故障照片.png" and attachment.is_public
+
+    tickets = Ticket.objects.count()
+    good = SimpleUploadedFile("log.txt", b"ok", content_type="text/plain")
+    bad = SimpleUploadedFile("setup.exe", b"MZ", content_type="application/octet-stream")
+    with pytest.raises(ValidationError):
+        make_ticket(requester_id=contact.pk, attachments=[good, bad])
+    assert Ticket.objects.count() == tickets
+    assert TicketAttachment.objects.count() == 1
