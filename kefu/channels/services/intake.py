@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -283,20 +283,22 @@ def _find_ticket(row: InboundMessage, parsed: ParsedMail) -> int | None:
     refs = parsed.all_references
     if not refs:
         return None
-    ticket_id = (
+    # One statement: the newest of our own mails it names, else the newest mail taken in.
+    ours = (
         OutboundMessage.objects.filter(message_id__in=refs, ticket_id__isnull=False)
-        .order_by("-id")
-        .values_list("ticket_id", flat=True)
-        .first()
+        .order_by()
+        .annotate(rank=Value(0))
+        .values_list("rank", "id", "ticket_id")
     )
-    if ticket_id is None:
-        ticket_id = (
-            InboundMessage.objects.filter(message_id__in=refs, ticket_id__isnull=False)
-            .exclude(pk=row.pk)
-            .order_by("-id")
-            .values_list("ticket_id", flat=True)
-            .first()
-        )
+    theirs = (
+        InboundMessage.objects.filter(message_id__in=refs, ticket_id__isnull=False)
+        .exclude(pk=row.pk)
+        .order_by()
+        .annotate(rank=Value(1))
+        .values_list("rank", "id", "ticket_id")
+    )
+    best = ours.union(theirs, all=True).order_by("rank", "-id").first()
+    ticket_id = best[2] if best else None
     if ticket_id is None:
         ticket_id = service.ticket_find_by_reference(message_ids=refs)
     return service.ticket_follow_merges(ticket_id)

@@ -72,6 +72,19 @@ def test_reply_by_in_reply_to_our_acknowledgement_threads(ingest):
     assert reply.kind == "follow_up" and reply.ticket_id == first.ticket_id
 
 
+def test_references_prefer_our_newest_mail_then_the_newest_mail_taken_in(ingest):
+    first = ingest(raw_mail(message_id="thread.a@example.cn", subject="A"))
+    second = ingest(raw_mail(message_id="thread.b@example.cn", subject="B"))
+    third = ingest(raw_mail(message_id="thread.c@example.cn", subject="C"))
+    ack_of_second = OutboundMessage.objects.get(ticket_id=second.ticket_id).message_id
+    both = "<thread.a@example.cn> <thread.c@example.cn> <" + ack_of_second + ">"
+    reply = ingest(raw_mail(subject="Re: all", headers={"References": both}))
+    assert reply.ticket_id == second.ticket_id  # our own mail names its ticket best
+    theirs = "<thread.a@example.cn> <thread.c@example.cn>"
+    reply = ingest(raw_mail(subject="Re: two", headers={"References": theirs}))
+    assert reply.ticket_id == third.ticket_id != first.ticket_id  # the newest of theirs
+
+
 def test_forged_follow_up_from_stranger_becomes_linked_ticket_without_echo(ingest):
     victim = ingest(raw_mail(subject="Salary data", body="confidential"))
     ticket = Ticket.objects.get(pk=victim.ticket_id)
