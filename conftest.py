@@ -57,7 +57,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+    # (pytest-django names a per-worker test database only for Django's own SQLite engine;
+    # for Kefu's it would prefix the file's path: the name is always set here.)
+    if db["ENGINE"].endswith("sqlite3") and not os.environ.get("KEFU_TEST_DATABASE_NAME"):
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         path = tmp_path_factory.mktemp("db", numbered=True) / f"test_kefu_{worker}.sqlite3"
         db.setdefault("TEST", {})["NAME"] = str(path)

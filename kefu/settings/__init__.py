@@ -116,7 +116,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend, waiting for the write lock in short steps (see the module).
+            "ENGINE": "kefu.core.db.sqlite3",
             "NAME": env("KEFU_SQLITE_PATH", str(VAR_DIR / "kefu.sqlite3")),
             "CONN_MAX_AGE": CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,
