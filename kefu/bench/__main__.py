@@ -1,4 +1,5 @@
-"""``python -m kefu.bench [--only NAME] [--db sqlite|postgres|both] [--scale tiny|small|full]``.
+"""``python -m kefu.bench [--only NAME] [--db sqlite|postgres|both] [--scale tiny|small|full]
+[--tickets N]``.
 
 Each database gets a fresh benchmark database of its own (a temporary SQLite file, or the
 PostgreSQL database named by ``KEFU_BENCH_DATABASE_URL``, default
@@ -94,6 +95,8 @@ def run_database(db: str, args) -> int:
     command = [sys.executable, "-m", "kefu.bench.runner", "--scale", args.scale]
     for name in args.only or []:
         command += ["--only", name]
+    if args.tickets:
+        command += ["--tickets", str(args.tickets)]
     try:
         return subprocess.call(command, env=env)
     finally:
@@ -105,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=BENCHMARKS, help="repeatable")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument(
+        "--tickets",
+        type=int,
+        help="service: tickets at the full measurement (a tenth first); default by scale",
+    )
     args = parser.parse_args(argv)
     databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     status = 0

@@ -495,6 +495,10 @@ def bench_csv_import(server, scale: Scale, floors: dict) -> dict:
     return record
 
 
+# Options of the command line the plugins read (``tickets``: the service bench's full size).
+PLUGIN_OPTIONS: dict = {}
+
+
 def bench_plugin(name: str):
     """Run ``kefu.bench.<name>.run(args)`` on this process's database, if the module exists."""
 
@@ -505,7 +509,7 @@ def bench_plugin(name: str):
             module = importlib.import_module(f"kefu.bench.{name}")
         except ModuleNotFoundError:
             return [{"skipped": f"kefu.bench.{name} does not exist"}]
-        args = argparse.Namespace(scale=scale.name, server=server, floors=floors)
+        args = argparse.Namespace(scale=scale.name, server=server, floors=floors, **PLUGIN_OPTIONS)
         return module.run(args)
 
     return run
@@ -549,7 +553,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kefu.bench.runner")
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--only", action="append", choices=BENCHMARKS)
+    parser.add_argument("--tickets", type=int)
     args = parser.parse_args(argv)
+    if args.tickets:
+        PLUGIN_OPTIONS["tickets"] = args.tickets
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.bench.settings")
     import django
 
