@@ -114,8 +114,8 @@ def register() -> None:
         m.SlaPolicy,
         m.SlaTarget,
         m.SlaEscalationLevel,
-        # Compiled business calendars (``sla.cache``) are snapshots too.
+        # Compiled business calendars (``sla.cache``) are snapshots too. Their hours and
+        # exceptions are written in bulk by the calendar services, which bump the stamp once
+        # (a receiver per row would write it hundreds of times for a holiday sync).
         m.BusinessCalendar,
-        m.BusinessCalendarInterval,
-        m.BusinessCalendarException,
     )

@@ -89,6 +89,9 @@ def test_contact_and_organization_summaries_match_the_single_summaries(agent):
         assert summary == facade.contact_get_summary(contact.pk)
         assert organization == facade.organization_get_summary(org.pk)
         assert organization["tier_label"] == "金牌"
+    # Booleans as booleans (SQLite answers plain SQL with 0 and 1): the API shows them.
+    assert summary["is_active"] is True and organization["is_vendor"] is False
+    assert [i["is_primary"] for i in summary["identities"]] == [True, True]  # one per kind
     assert facade.contact_and_organization_summaries(contact.pk, organization_id=other.pk)[
         1
     ] == facade.organization_get_summary(other.pk)

@@ -2,10 +2,11 @@
 
 ``compiled_calendar(calendar_id)`` serves the calendar as a configuration snapshot
 (``kefu.core.configstamp``): checked against the configuration stamp (read once per request
-or pinned change, else one indexed one-row read) instead of a query of its own. Every write
-of a calendar, its hours or its exceptions gives the configuration a new token: model saves
-and deletes through the stamp's signals, the calendar services' bulk writes explicitly
-(``services/sla.py``), which also bump the calendar's ``revision``. Callers that handle many
+or pinned change, else one indexed one-row read) instead of a query of its own. A calendar's
+save or delete gives the configuration a new token (the stamp's signals), and so do the
+calendar services after writing hours and exceptions in bulk (``services/sla.py``, which also
+bump the calendar's ``revision``); code that writes hours or exceptions any other way calls
+``configstamp.config_changed()`` (or, in tests, :func:`forget`). Callers that handle many
 clocks at once (the sweep, a recompute) pass ``fresh=False`` to skip even that for a while.
 """
 
