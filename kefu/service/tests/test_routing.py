@@ -173,3 +173,28 @@ def test_skills_decision_falls_back_when_the_best_are_at_capacity(make_agent, ma
 
     assert member.user_id == plain.pk
     assert member.score == 0
+
+
+def test_loads_are_counted_up_to_the_capacity_and_picks_stay_exact(make_agent, make_ticket):
+    """A full agent's open tickets are counted only as far as the capacity (an agent with
+    thousands costs no more than one at capacity); below it the loads are exact."""
+    queue = _queue("least_loaded")
+    swamped = make_agent(queue, capacity=2)
+    busy = make_agent(queue, capacity=5)
+    light = make_agent(queue, capacity=5)
+    for agent, count in ((swamped, 4), (busy, 3), (light, 1)):
+        for _ in range(count):
+            make_ticket(queue_id=queue.pk, assignee_id=agent.pk)
+
+    assert routing._loads([swamped.pk, busy.pk, light.pk], 5) == {
+        swamped.pk: 4,
+        busy.pk: 3,
+        light.pk: 1,
+    }
+    assert routing._loads([swamped.pk, busy.pk], 2) == {swamped.pk: 2, busy.pk: 2}
+    member = routing.pick_member(queue)
+    assert (member.user_id, member.load) == (light.pk, 1)
+    make_ticket(queue_id=queue.pk, assignee_id=light.pk)
+    make_ticket(queue_id=queue.pk, assignee_id=light.pk)
+    member = routing.pick_member(queue)
+    assert member.user_id in {busy.pk, light.pk} and member.load == 3
