@@ -269,10 +269,6 @@ def _handle_bounce(row: InboundMessage, parsed: ParsedMail) -> None:
             )
 
 
-def _staff_user_id(address: str) -> int | None:
-    return staff_id_by_email(address)
-
-
 def _find_ticket(row: InboundMessage, parsed: ParsedMail) -> int | None:
     """The ticket this mail follows up: the reference in the subject, else a known Message-ID."""
     match = re.search(TICKET_REF_PATTERN, parsed.subject)
@@ -353,7 +349,7 @@ def _handle_request(
     row: InboundMessage, parsed: ParsedMail, *, reasons: list[str], config: MailConfig
 ) -> None:
     sender = parsed.from_address
-    staff_id = _staff_user_id(sender)
+    staff_id = staff_id_by_email(sender)
     # The row's mailbox is an active one from the snapshot (no read), or read if inactive.
     mailbox = next((m for m in config.mailboxes if m.pk == row.mailbox_id), None)
     mailbox = mailbox or row.mailbox
