@@ -107,33 +107,44 @@ FORM_RENDERER = "kefu.core.forms_renderer.FastWidgetRenderer"
 # BEGIN instead of failing with "database is locked" halfway through a transaction.
 CONN_MAX_AGE = envint("KEFU_CONN_MAX_AGE", 600)
 DATABASE_URL = env("KEFU_DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
-        )
+
+
+def _sqlite_database(path: str) -> dict:
+    """Kefu's SQLite settings for the file ``path``, whether named by path or by URL."""
+    return {
+        # Django's backend, waiting for the write lock in short steps (see the module).
+        "ENGINE": "kefu.core.db.sqlite3",
+        "NAME": path,
+        "CONN_MAX_AGE": CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA temp_store=MEMORY;"
+                "PRAGMA mmap_size=268435456;"
+                "PRAGMA cache_size=-65536;"
+            ),
+        },
     }
+
+
+if DATABASE_URL:
+    _parsed = dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+    )
+    # A sqlite:/// URL gets the same engine and pragmas as the default file: Django's plain
+    # backend would run it in rollback-journal mode with a full sync on every commit
+    # (a contact create's commits took 1.7 ms each instead of 0.16).
+    if _parsed["ENGINE"] == "django.db.backends.sqlite3":
+        _parsed = _sqlite_database(_parsed["NAME"])
+    DATABASES = {"default": _parsed}
 else:
     DATABASES = {
-        "default": {
-            # Django's backend, waiting for the write lock in short steps (see the module).
-            "ENGINE": "kefu.core.db.sqlite3",
-            "NAME": env("KEFU_SQLITE_PATH", str(VAR_DIR / "kefu.sqlite3")),
-            "CONN_MAX_AGE": CONN_MAX_AGE,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA mmap_size=268435456;"
-                    "PRAGMA cache_size=-65536;"
-                ),
-            },
-        }
+        "default": _sqlite_database(env("KEFU_SQLITE_PATH", str(VAR_DIR / "kefu.sqlite3")))
     }
 if env("KEFU_TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("KEFU_TEST_DATABASE_NAME")}

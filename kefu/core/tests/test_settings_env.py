@@ -1,6 +1,7 @@
 """The environment readers behind kefu.settings, and the production hardening."""
 
 import importlib
+import runpy
 import sys
 
 import pytest
@@ -110,3 +111,28 @@ def test_production_settings_read_a_bad_boolean_as_an_error(monkeypatch):
     monkeypatch.setenv("KEFU_SECURE_SSL_REDIRECT", "perhaps")
     with pytest.raises(ImproperlyConfigured, match="KEFU_SECURE_SSL_REDIRECT"):
         _import_production()
+
+
+def _base_settings() -> dict:
+    """The base settings module's names, computed afresh from the current environment."""
+    import kefu.settings
+
+    return runpy.run_path(kefu.settings.__file__, run_name="kefu.settings")
+
+
+def test_a_sqlite_url_gets_kefus_engine_and_pragmas(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_DATABASE_URL", f"sqlite:///{tmp_path}/other.sqlite3")
+    default = _base_settings()["DATABASES"]["default"]
+    assert default["ENGINE"] == "kefu.core.db.sqlite3"
+    assert default["NAME"] == f"{tmp_path}/other.sqlite3"
+    assert default["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL;" in default["OPTIONS"]["init_command"]
+    assert "PRAGMA synchronous=NORMAL;" in default["OPTIONS"]["init_command"]
+
+
+def test_a_postgres_url_is_used_as_given(monkeypatch):
+    monkeypatch.setenv("KEFU_DATABASE_URL", "postgres://kefu:secret@db.example:5433/kefu")
+    default = _base_settings()["DATABASES"]["default"]
+    assert default["ENGINE"] == "django.db.backends.postgresql"
+    assert (default["HOST"], default["PORT"], default["NAME"]) == ("db.example", 5433, "kefu")
+    assert default["CONN_HEALTH_CHECKS"] is True
