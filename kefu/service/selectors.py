@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from kefu.accounts.policy import scope
 from kefu.customers import facade as customers
 from kefu.service.choices import PriorityChoices, StatusCategoryChoices, TicketChannelChoices
+from kefu.service.constants import TICKET_NUMBER_PREFIX
 from kefu.service.models import (
     Category,
     Queue,
@@ -379,8 +380,11 @@ def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
     if not text:
         return []
     visible = scope(user, Ticket.objects.select_related("status", "queue"))
-    # An exact, indexed lookup (number__iexact is a LIKE that scans every ticket on SQLite).
-    found = list(visible.filter(number=text.upper())[:1]) if len(text) <= 20 else []
+    # An exact, indexed lookup (number__iexact is a LIKE that scans every ticket on SQLite),
+    # only for what can be a number ("T-000123"): not a query for every name searched.
+    number = text.upper()
+    is_number = len(number) <= 20 and number.startswith(TICKET_NUMBER_PREFIX)
+    found = list(visible.filter(number=number)[:1]) if is_number else []
     queue_ids = None
     if not sees_all_tickets(user):
         queue_ids = list(

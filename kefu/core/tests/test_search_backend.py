@@ -260,3 +260,73 @@ def test_overlong_words_are_not_indexed():
 
     assert ids(backend.search(KIND, "正常")) == [1]
     assert backend.search(KIND, "x" * 3000) == []
+
+
+@pytest.fixture
+def fresh_kind_sizes():
+    """Kind counts read afresh (they are kept per process for minutes)."""
+    backends._KIND_SIZES.clear()
+    yield
+    backends._KIND_SIZES.clear()
+
+
+def _fts_matches(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if " MATCH " in q["sql"]]
+
+
+def test_a_kind_holding_most_documents_is_filtered_on_its_rows(fresh_kind_sizes):
+    from django.test.utils import CaptureQueriesContext
+
+    backend = get_backend()
+    for object_id in range(1, 9):
+        backend.index(KIND, object_id, title=f"保修 {object_id}", organization_id=object_id % 2)
+    backend.index("test.other", 1, title="保修 other", organization_id=1)
+    assert backend.kind_share([KIND]) == pytest.approx(8 / 9)
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修", limit=20)
+        in_org = backend.search(KIND, "保修", limit=20, filters={"organization_id": 1})
+
+    assert sorted(ids(hits)) == list(range(1, 9))
+    assert sorted(ids(in_org)) == [1, 3, 5, 7]
+    if connection.vendor == "sqlite":
+        # The words (and the organization's tag) matched; the kind's tag was not needed.
+        assert not any("k.test.article" in sql for sql in _fts_matches(queries))
+    # A kind with few documents is still matched by its tag: the same answers.
+    assert ids(backend.search("test.other", "保修")) == [1]
+
+
+def test_words_mostly_of_another_kind_fall_back_to_the_kinds_tag(
+    fresh_kind_sizes, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(backends, "CANDIDATES", 3)
+    monkeypatch.setattr(backends, "WIDE_KIND_MAX_READ", 4)
+    backend = get_backend()
+    for object_id in range(1, 21):
+        backend.index(KIND, object_id, title=f"会员 {object_id}")
+    backend.index("test.other", 1, title="保修 old")
+    for object_id in range(1, 4):
+        backend.index(KIND, 100 + object_id, title="保修 卡")
+    backend.index("test.other", 2, title="保修 new")
+    for object_id in range(3, 12):  # the newest matches of 保修 are another kind's
+        backend.index("test.other", object_id, title=f"保修 {object_id}")
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修", limit=10)
+
+    assert sorted(ids(hits)) == [101, 102, 103]
+    if connection.vendor == "sqlite":
+        # The newest four matches of the words held none of the kind: its tag answered.
+        assert any("k.test.article" in sql for sql in _fts_matches(queries))
+    # Cut short but enough of the kind among what was read: the newest three, no fallback.
+    backend.index(KIND, 201, title="保修 新")
+    backend.index(KIND, 202, title="保修 新")
+    backend.index(KIND, 203, title="保修 新")
+    backends._KIND_SIZES.clear()
+    with CaptureQueriesContext(connection) as queries:
+        newest = backend.search(KIND, "保修", limit=10)
+    assert sorted(ids(newest)) == [201, 202, 203]
+    if connection.vendor == "sqlite":
+        assert not any("k.test.article" in sql for sql in _fts_matches(queries))

@@ -23,6 +23,7 @@ def test_subject_description_and_two_character_words(make_ticket, admin_user):
     assert _numbers(admin_user, "扫码") == [ticket.number]
     assert _numbers(admin_user, "收银 wifi") == [ticket.number]
     assert _numbers(admin_user, ticket.number) == [ticket.number]
+    assert _numbers(admin_user, f" {ticket.number.lower()} ") == [ticket.number]
 
 
 def test_reply_and_note_are_searchable_at_once(make_ticket, admin_user):
