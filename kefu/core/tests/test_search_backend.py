@@ -296,9 +296,7 @@ def test_a_kind_holding_most_documents_is_filtered_on_its_rows(fresh_kind_sizes)
     assert ids(backend.search("test.other", "保修")) == [1]
 
 
-def test_words_mostly_of_another_kind_fall_back_to_the_kinds_tag(
-    fresh_kind_sizes, monkeypatch
-):
+def test_words_mostly_of_another_kind_fall_back_to_the_kinds_tag(fresh_kind_sizes, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr(backends, "CANDIDATES", 3)
