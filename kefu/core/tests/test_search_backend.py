@@ -263,18 +263,18 @@ def test_overlong_words_are_not_indexed():
 
 
 @pytest.fixture
-def fresh_kind_sizes():
-    """Kind counts read afresh (they are kept per process for minutes)."""
-    backends._KIND_SIZES.clear()
+def fresh_kind_shares():
+    """The kinds' shares estimated afresh (they are kept per process for minutes)."""
+    backends._KIND_SAMPLES.clear()
     yield
-    backends._KIND_SIZES.clear()
+    backends._KIND_SAMPLES.clear()
 
 
 def _fts_matches(queries) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if " MATCH " in q["sql"]]
 
 
-def test_a_kind_holding_most_documents_is_filtered_on_its_rows(fresh_kind_sizes):
+def test_a_kind_holding_most_documents_is_filtered_on_its_rows(fresh_kind_shares):
     from django.test.utils import CaptureQueriesContext
 
     backend = get_backend()
@@ -296,7 +296,7 @@ def test_a_kind_holding_most_documents_is_filtered_on_its_rows(fresh_kind_sizes)
     assert ids(backend.search("test.other", "保修")) == [1]
 
 
-def test_words_mostly_of_another_kind_fall_back_to_the_kinds_tag(fresh_kind_sizes, monkeypatch):
+def test_words_mostly_of_another_kind_fall_back_to_the_kinds_tag(fresh_kind_shares, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr(backends, "CANDIDATES", 3)
@@ -322,9 +322,113 @@ def test_words_mostly_of_another_kind_fall_back_to_the_kinds_tag(fresh_kind_size
     backend.index(KIND, 201, title="保修 新")
     backend.index(KIND, 202, title="保修 新")
     backend.index(KIND, 203, title="保修 新")
-    backends._KIND_SIZES.clear()
+    backends._KIND_SAMPLES.clear()
     with CaptureQueriesContext(connection) as queries:
         newest = backend.search(KIND, "保修", limit=10)
     assert sorted(ids(newest)) == [201, 202, 203]
     if connection.vendor == "sqlite":
         assert not any("k.test.article" in sql for sql in _fts_matches(queries))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL candidate windows")
+def test_a_window_holding_the_whole_kind_is_the_answer(fresh_kind_shares, monkeypatch):
+    """A small kind: its window held every document, so the GIN index (which would collect the
+    words' matches in every other kind) is not read; a larger kind still reads it."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(backends, "PROBES", (4, 8))
+    backend = get_backend()
+    for object_id in range(1, 30):
+        backend.index("test.other", object_id, title=f"保修 {object_id}")
+    backend.index(KIND, 1, title="保修 small")
+    backend.index(KIND, 2, title="其他")
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修")
+    assert ids(hits) == [1]
+    assert not any("set_config" in q["sql"] for q in queries.captured_queries)
+
+    for object_id in range(3, 12):  # now more documents than the window
+        backend.index(KIND, object_id, title="其他")
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修")
+    assert ids(hits) == [1]
+    assert any("set_config" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
+@pytest.mark.parametrize("kind", ["customers.organization", "knowledge.article"])
+def test_small_kinds_have_their_own_index(kind):
+    from kefu.core.search.schema import kind_index_name
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'core_searchdocument' "
+            "AND indexname = %s",
+            [kind_index_name(kind)],
+        )
+        (definition,) = cursor.fetchone()
+    assert "USING gin (tsv)" in definition
+    assert f"WHERE ((kind)::text = '{kind}'::text)" in definition
+    assert kind in get_backend().kinds_with_own_index()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
+def test_a_kind_with_its_own_index_is_searched_through_it_at_once():
+    from django.test.utils import CaptureQueriesContext
+
+    backend = get_backend()
+    for object_id in range(1, 6):
+        backend.index("customers.organization", object_id, title=f"示例 科技 {object_id}")
+        backend.index("customers.contact", object_id, title=f"示例 {object_id}")
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search("customers.organization", "科技")
+
+    assert sorted(ids(hits)) == [1, 2, 3, 4, 5]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any("ORDER BY object_id DESC" in q for q in sql)  # no candidate window
+    assert any("kind = ANY" in q for q in sql)
+
+
+def test_index_names_accept_only_kind_names_and_name_their_kind():
+    from kefu.core.search.schema import kind_index_name, kind_of_index
+
+    assert kind_index_name("customers.organization") == "core_searchdoc_tsv_customers_organization"
+    assert kind_of_index("core_searchdoc_tsv_customers_organization") == "customers.organization"
+    assert kind_of_index("core_searchdocument_tsv") is None
+    assert kind_of_index("core_searchdoc_facet") is None
+    for bad in (
+        "customers.organization'; DROP TABLE x; --",
+        "Customers.Org",
+        "nodot",
+        "snake_case.kind",
+        "a." + "b" * 60,
+    ):
+        with pytest.raises(ValueError):
+            kind_index_name(bad)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_index_is_read_in_one_message(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(backends, "PROBES", (2, 4))
+    backend = get_backend()
+    backend.index(KIND, 1, title="保修 printer")
+    for object_id in range(2, 12):
+        backend.index(KIND, object_id, title=f"其他 {object_id}")
+    assert not connection.in_atomic_block
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "保修")
+
+    assert ids(hits) == [1]
+    index_reads = [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
+    assert len(index_reads) == 1 and "; SELECT id, kind, object_id" in index_reads[0]
+    with connection.cursor() as cursor:  # the settings ended with that message
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")
