@@ -432,3 +432,26 @@ def test_outside_a_transaction_the_index_is_read_in_one_message(monkeypatch):
             "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
         )
         assert cursor.fetchone() == ("on", "on")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL GIN reads")
+def test_a_short_prefix_beside_other_words_is_checked_on_their_matches(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(backends, "PROBES", (2, 4))
+    backend = get_backend()
+    backend.index(KIND, 1, title="joshua wang", tokens=["joshua.wang@example.com"])
+    backend.index(KIND, 2, title="joshua li")
+    backend.index(KIND, 3, title="wang wei")
+    for object_id in range(4, 12):
+        backend.index(KIND, object_id, title=f"其他 {object_id}")
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search(KIND, "joshua w")
+    assert ids(hits) == [1]
+    index_read = next(q["sql"] for q in queries.captured_queries if "IS TRUE" in q["sql"])
+    # The index collects joshua's matches only; the whole query is checked on them.
+    assert "WHERE tsv @@ '''joshua'''::tsquery AND (tsv @@ " in index_read
+    # A prefix alone, or a longer one, is the index's to expand as before.
+    assert sorted(ids(backend.search(KIND, "wa"))) == [1, 3]
+    assert ids(backend.search(KIND, "joshua wan")) == [1]
