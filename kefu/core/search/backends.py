@@ -473,7 +473,7 @@ class PostgresSearchBackend(SearchBackend):
         condition = " AND ".join(where)
         with self.connection.cursor() as cursor:
             rows = []
-            if len(kinds) == 1 and kinds[0] not in self.kinds_with_own_index():
+            if len(kinds) == 1 and not self._small_with_own_index(kinds[0]):
                 for size in PROBES:
                     rows = self._newest_matches(
                         cursor, kinds[0], condition, params, size, facets=facets
@@ -503,6 +503,12 @@ class PostgresSearchBackend(SearchBackend):
                     params = [self.tsquery(selective), *params]
                 rows = self._indexed_matches(cursor, kinds, condition, params)
         return _ranked(rows, parsed, limit)
+
+    def _small_with_own_index(self, kind: str) -> bool:
+        """Whether ``kind`` is searched through its own GIN index at once: it has one, and is
+        small (a common word's matches there are few). A large kind with its own index (an
+        article base of 100k) still tries the windows first, then reads its own index."""
+        return kind in self.kinds_with_own_index() and self.kind_size_estimate(kind) <= PROBES[-1]
 
     def kinds_with_own_index(self) -> frozenset[str]:
         """The kinds given a GIN index of their own by a migration (``kefu.core.search.schema``):

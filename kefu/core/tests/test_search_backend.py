@@ -374,7 +374,9 @@ def test_small_kinds_have_their_own_index(kind):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
-def test_a_kind_with_its_own_index_is_searched_through_it_at_once():
+def test_a_small_kind_with_its_own_index_is_searched_through_it_at_once(
+    fresh_kind_shares, monkeypatch
+):
     from django.test.utils import CaptureQueriesContext
 
     backend = get_backend()
@@ -389,6 +391,14 @@ def test_a_kind_with_its_own_index_is_searched_through_it_at_once():
     sql = [q["sql"] for q in queries.captured_queries]
     assert not any("ORDER BY object_id DESC" in q for q in sql)  # no candidate window
     assert any("kind = ANY" in q for q in sql)
+
+    # Larger than the candidate windows: they are tried first, as for any large kind.
+    monkeypatch.setattr(backends, "PROBES", (2, 4))
+    backends._KIND_SAMPLES.clear()
+    with CaptureQueriesContext(connection) as queries:
+        hits = backend.search("customers.organization", "科技")
+    assert sorted(ids(hits)) == [1, 2, 3, 4, 5]
+    assert any("ORDER BY object_id DESC" in q["sql"] for q in queries.captured_queries)
 
 
 def test_index_names_accept_only_kind_names_and_name_their_kind():
