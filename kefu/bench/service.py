@@ -100,7 +100,11 @@ def grow_to(tickets: int, seed: int) -> float:
         # As autovacuum would have by the time a desk holds this many tickets: without it the
         # freshly bulk-loaded tables have no visibility map, and every index-only read (the
         # assignment's capped counts of each agent's open tickets) visits the heap as well.
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "PRAGMA optimize")
+        # (ANALYZE alone inside a transaction, where the harness's own test runs it.)
+        if connection.vendor != "postgresql":
+            cursor.execute("PRAGMA optimize")
+        else:
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
     return seconds
 
 
