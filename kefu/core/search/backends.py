@@ -511,9 +511,9 @@ class PostgresSearchBackend(SearchBackend):
         return kind in self.kinds_with_own_index() and self.kind_size_estimate(kind) <= PROBES[-1]
 
     def kinds_with_own_index(self) -> frozenset[str]:
-        """The kinds given a GIN index of their own by a migration (``kefu.core.search.schema``):
-        small kinds, searched through it directly, without candidate windows. Read from the
-        catalogue once per process (indexes change with migrations, which restart it)."""
+        """The kinds given a GIN index of their own by a migration (``kefu.core.search.schema``),
+        which PostgreSQL picks for ``kind = ANY(...)`` of that kind. Read from the catalogue
+        once per process (indexes change with migrations, which restart it)."""
         key = (self.alias, self.connection.settings_dict["NAME"])
         kinds = _OWN_INDEX_KINDS.get(key)
         if kinds is None:
