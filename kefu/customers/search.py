@@ -317,11 +317,19 @@ def contact_search(*, user, query: str, limit: int = 10) -> list[Contact]:
     return _ordered(queryset, ids)
 
 
-def organization_search(*, user, query: str, limit: int = 10) -> list[Organization]:
-    """Return up to ``limit`` organizations ``user`` may see that match ``query``, best first."""
+def organization_search_ids(*, user, query: str, limit: int = 10) -> list[int]:
+    """Return the ids of up to ``limit`` organizations matching ``query``, best first (nothing
+    without ``customers.view_organization``; callers load them through ``policy.scope``)."""
     if not policy.can(user, "customers.view_organization") or not query.strip():
         return []
-    ids = [hit.object_id for hit in get_backend().search(ORGANIZATION, query, limit=limit)]
+    return [hit.object_id for hit in get_backend().search(ORGANIZATION, query, limit=limit)]
+
+
+def organization_search(*, user, query: str, limit: int = 10) -> list[Organization]:
+    """Return up to ``limit`` organizations ``user`` may see that match ``query``, best first."""
+    ids = organization_search_ids(user=user, query=query, limit=limit)
+    if not ids:
+        return []
     queryset = policy.scope(user, Organization.objects.filter(pk__in=ids)).select_related("parent")
     return _ordered(queryset, ids)
 
@@ -367,15 +375,27 @@ def contacts_provider(user, query: str, limit: int) -> dict | None:
 def organizations_provider(user, query: str, limit: int) -> dict | None:
     if not policy.can(user, "customers.view_organization"):
         return None
+    ids = organization_search_ids(user=user, query=query, limit=limit)
+    rows = (
+        {
+            row[0]: row
+            for row in policy.scope(user, Organization.objects.filter(pk__in=ids))
+            .order_by()
+            .values_list("pk", "name", "alt_name", "parent__name")
+        }
+        if ids
+        else {}
+    )
     results = [
         {
-            "title": organization.name,
-            "subtitle": organization.alt_name,
-            "organization": organization.parent.name if organization.parent else "",
+            "title": rows[pk][1],
+            "subtitle": rows[pk][2],
+            "organization": rows[pk][3] or "",
             "details": [],
-            "url": organization.get_absolute_url(),
+            "url": reverse("customers:organization_detail", args=[pk]),  # get_absolute_url
         }
-        for organization in organization_search(user=user, query=query, limit=limit)
+        for pk in ids
+        if pk in rows
     ]
     return {"key": "organizations", "label": _("Organizations"), "results": results}
 

@@ -228,6 +228,25 @@ def test_search_page_shows_name_organization_identities_and_link(client, agent, 
     assert reverse("customers:contact_detail", args=[zhang.pk]) in html
 
 
+def test_search_page_shows_an_organization_with_its_parent_and_link(client, agent, commit, acme):
+    branch = commit(
+        organization_create,
+        actor=agent,
+        name="示例科技杭州分公司",
+        alt_name="Acme Hangzhou",
+        parent_id=acme.pk,
+    )
+    client.force_login(agent)
+
+    response = client.get(reverse("core:search"), {"q": "杭州"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "示例科技杭州分公司" in html and "Acme Hangzhou" in html
+    assert acme.name in html  # the parent, beside the branch
+    assert reverse("customers:organization_detail", args=[branch.pk]) in html
+
+
 def test_search_dropdown_returns_the_short_list(client, agent, zhang):
     client.force_login(agent)
 
