@@ -24,7 +24,6 @@ from collections.abc import Iterable
 
 import phonenumbers
 from django.db.models.signals import post_delete, post_save, pre_delete
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts import policy
@@ -334,41 +333,44 @@ def organization_search(*, user, query: str, limit: int = 10) -> list[Organizati
     return _ordered(queryset, ids)
 
 
-def _contact_results(user, ids: list[int]) -> list[dict]:
-    """The global search's rows for the contacts ``ids`` that ``user`` may see, in that order:
-    two plain reads of the few columns shown (loading the contacts and prefetching their
-    identities as objects was most of a search's time)."""
+def _rows_in_order(user, model, ids: list[int], columns: tuple[str, ...]) -> list[tuple]:
+    """``(pk, *columns)`` of the records ``ids`` that ``user`` may see, in the order of ``ids``.
+
+    The global box shows a few columns: reading them plainly instead of loading objects (and
+    prefetching a contact's identities) was most of a search's time after the index.
+    """
     rows = {
         row[0]: row
-        for row in policy.scope(user, Contact.objects.filter(pk__in=ids))
+        for row in policy.scope(user, model.objects.filter(pk__in=ids))
         .order_by()
-        .values_list("pk", "name", "alt_name", "primary_organization__name")
+        .values_list("pk", *columns)
     }
-    details: dict[int, list[str]] = {}
-    for contact_id, value in (
-        ContactIdentity.objects.filter(contact_id__in=list(rows))
-        .order_by("contact_id", "kind", "-is_primary", "id")  # the model's order per contact
-        .values_list("contact_id", "value")
-    ):
-        details.setdefault(contact_id, []).append(value)
-    return [
-        {
-            "title": rows[pk][1],
-            "subtitle": rows[pk][2],
-            "organization": rows[pk][3] or "",
-            "details": details.get(pk, [])[:4],
-            "url": reverse("customers:contact_detail", args=[pk]),  # Contact.get_absolute_url
-        }
-        for pk in ids
-        if pk in rows
-    ]
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _result(model, pk: int, title: str, subtitle: str, organization: str | None, details=()):
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "organization": organization or "",
+        "details": list(details)[:4],
+        "url": model.url_for(pk),
+    }
 
 
 def contacts_provider(user, query: str, limit: int) -> dict | None:
     if not policy.can(user, "customers.view_contact"):
         return None
     ids = contact_search_ids(user=user, query=query, limit=limit)
-    results = _contact_results(user, ids) if ids else []
+    rows = _rows_in_order(user, Contact, ids, ("name", "alt_name", "primary_organization__name"))
+    identities: dict[int, list[str]] = {}
+    for contact_id, value in (
+        ContactIdentity.objects.filter(contact_id__in=[row[0] for row in rows])
+        .order_by("contact_id", "kind", "-is_primary", "id")  # the model's order per contact
+        .values_list("contact_id", "value")
+    ):
+        identities.setdefault(contact_id, []).append(value)
+    results = [_result(Contact, *row, identities.get(row[0], ())) for row in rows]
     return {"key": "contacts", "label": _("Contacts"), "results": results}
 
 
@@ -376,27 +378,8 @@ def organizations_provider(user, query: str, limit: int) -> dict | None:
     if not policy.can(user, "customers.view_organization"):
         return None
     ids = organization_search_ids(user=user, query=query, limit=limit)
-    rows = (
-        {
-            row[0]: row
-            for row in policy.scope(user, Organization.objects.filter(pk__in=ids))
-            .order_by()
-            .values_list("pk", "name", "alt_name", "parent__name")
-        }
-        if ids
-        else {}
-    )
-    results = [
-        {
-            "title": rows[pk][1],
-            "subtitle": rows[pk][2],
-            "organization": rows[pk][3] or "",
-            "details": [],
-            "url": reverse("customers:organization_detail", args=[pk]),  # get_absolute_url
-        }
-        for pk in ids
-        if pk in rows
-    ]
+    rows = _rows_in_order(user, Organization, ids, ("name", "alt_name", "parent__name"))
+    results = [_result(Organization, *row) for row in rows]
     return {"key": "organizations", "label": _("Organizations"), "results": results}
 
 

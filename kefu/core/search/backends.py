@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -42,8 +43,16 @@ WIDE_KIND_MAX_READ = 1000
 # That share is estimated from this many documents, sampled at most every so many seconds.
 KIND_SAMPLE = 256
 KIND_SAMPLE_SECONDS = 300.0
-_KIND_SAMPLES: dict[tuple, tuple[float, dict[str, int]]] = {}
-_SPAN = " span"
+
+
+class _KindSample(NamedTuple):
+    taken_at: float  # time.monotonic()
+    counts: dict[str, int]  # sampled documents per kind
+    span: int  # MAX(id) - MIN(id) + 1: about how many documents there are
+
+
+# Per (database alias, database name): the test suite swaps databases under one alias.
+_KIND_SAMPLES: dict[tuple, _KindSample] = {}
 _OWN_INDEX_KINDS: dict[tuple, frozenset[str]] = {}
 _MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 
@@ -201,49 +210,47 @@ class SearchBackend(ABC):
 
     # --- reading ---------------------------------------------------------------------------
 
+    @property
+    def _cache_key(self) -> tuple:
+        return (self.alias, self.connection.settings_dict["NAME"])
+
+    def _kind_sample(self) -> _KindSample:
+        """The kinds of up to ``KIND_SAMPLE`` documents at evenly spaced ids (two indexed
+        reads; counting a million rows per kind took 80 ms on SQLite and 145 ms on
+        PostgreSQL), kept per process for ``KIND_SAMPLE_SECONDS``."""
+        sample = _KIND_SAMPLES.get(self._cache_key)
+        now = time.monotonic()
+        if sample is None or now - sample.taken_at > KIND_SAMPLE_SECONDS:
+            sample = _KindSample(now, {}, 0)
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT MIN(id), MAX(id) FROM core_searchdocument")
+                low, high = cursor.fetchone()
+                if low is not None:
+                    step = max(1, (high - low) // KIND_SAMPLE)
+                    ids = list(range(low, high + 1, step))[:KIND_SAMPLE]
+                    marks = ",".join(["%s"] * len(ids))
+                    cursor.execute(
+                        "SELECT kind, COUNT(*) FROM core_searchdocument "  # noqa: S608
+                        f"WHERE id IN ({marks}) GROUP BY kind",
+                        ids,
+                    )
+                    sample = _KindSample(now, dict(cursor.fetchall()), high - low + 1)
+            _KIND_SAMPLES[self._cache_key] = sample
+        return sample
+
     def kind_share(self, kinds: Sequence[str]) -> float:
         """Return about what share (0 to 1) of the indexed documents are of ``kinds``.
 
-        Estimated from the kinds of up to ``KIND_SAMPLE`` documents at evenly spaced ids (one
-        indexed read; counting a million rows per kind took 80 ms on SQLite and 145 ms on
-        PostgreSQL), kept per process for ``KIND_SAMPLE_SECONDS``. Backends use it to choose
-        how to run a search, never what it finds: a poor estimate only costs speed.
+        An estimate (:meth:`_kind_sample`): backends use it to choose how to run a search,
+        never what it finds, so a poor estimate only costs speed.
         """
-        key = (self.alias, self.connection.settings_dict["NAME"])
-        cached = _KIND_SAMPLES.get(key)
-        now = time.monotonic()
-        if cached is None or now - cached[0] > KIND_SAMPLE_SECONDS:
-            cached = (now, self._sample_kinds())
-            _KIND_SAMPLES[key] = cached
-        sample = cached[1]
-        if not sample:
-            return 0.0
-        sampled = sum(count for kind, count in sample.items() if kind != _SPAN)
-        return sum(sample.get(kind, 0) for kind in kinds) / sampled
+        counts = self._kind_sample().counts
+        sampled = sum(counts.values())
+        return sum(counts.get(kind, 0) for kind in kinds) / sampled if sampled else 0.0
 
     def kind_size_estimate(self, kind: str) -> int:
         """Return about how many documents ``kind`` has (its share of the span of ids)."""
-        key = (self.alias, self.connection.settings_dict["NAME"])
-        share = self.kind_share([kind])  # fills the cache
-        return int(share * _KIND_SAMPLES[key][1].get(_SPAN, 0))
-
-    def _sample_kinds(self) -> dict[str, int]:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT MIN(id), MAX(id) FROM core_searchdocument")
-            low, high = cursor.fetchone()
-            if low is None:
-                return {}
-            step = max(1, (high - low) // KIND_SAMPLE)
-            ids = list(range(low, high + 1, step))[:KIND_SAMPLE]
-            marks = ",".join(["%s"] * len(ids))
-            cursor.execute(
-                f"SELECT kind, COUNT(*) FROM core_searchdocument WHERE id IN ({marks}) "  # noqa: S608
-                "GROUP BY kind",
-                ids,
-            )
-            sample = dict(cursor.fetchall())
-        # Kept beside the kinds' counts under a key no kind can have ("app.model" only).
-        return {**sample, _SPAN: high - low + 1} if sample else {}
+        return int(self.kind_share([kind]) * self._kind_sample().span)
 
     def search(
         self,
@@ -460,17 +467,17 @@ class PostgresSearchBackend(SearchBackend):
 
     def _search(self, kinds, parsed: Query, limit: int, filters: dict) -> list[Hit]:
         tsquery = self.tsquery(parsed)
-        where = ["tsv @@ %s::tsquery"]
-        params: list = [tsquery]
+        narrowing, narrowing_params = [], []
         organizations = _as_list(filters.get("organization_id"))
         if organizations:
-            where.append("organization_id = ANY(%s)")
-            params.append([int(o) for o in organizations])
+            narrowing.append("organization_id = ANY(%s)")
+            narrowing_params.append([int(o) for o in organizations])
         facets = _as_list(filters.get("facet"))
         if facets:
-            where.append("facet = ANY(%s)")
-            params.append([str(f) for f in facets])
-        condition = " AND ".join(where)
+            narrowing.append("facet = ANY(%s)")
+            narrowing_params.append([str(f) for f in facets])
+        condition = " AND ".join(["tsv @@ %s::tsquery", *narrowing])
+        params = [tsquery, *narrowing_params]
         with self.connection.cursor() as cursor:
             rows = []
             if len(kinds) == 1 and not self._small_with_own_index(kinds[0]):
@@ -492,15 +499,14 @@ class PostgresSearchBackend(SearchBackend):
                     return _ranked(rows, parsed, limit)
             if len(rows) < CANDIDATES:
                 selective = [g for g in parsed if not _unselective(g)]
-                if len(selective) < len(parsed) and selective:
-                    # The index collects the selective words' matches; the full query is then
-                    # checked on those rows, not expanded in the index (see _unselective).
-                    condition = condition.replace(
-                        "tsv @@ %s::tsquery",
-                        "tsv @@ %s::tsquery AND (tsv @@ %s::tsquery) IS TRUE",
-                        1,
+                if selective and len(selective) < len(parsed):
+                    # The index collects the selective words' matches; the whole query is then
+                    # checked on those rows (IS TRUE: not an index condition), not expanded in
+                    # the index (see _unselective).
+                    condition = " AND ".join(
+                        ["tsv @@ %s::tsquery", "(tsv @@ %s::tsquery) IS TRUE", *narrowing]
                     )
-                    params = [self.tsquery(selective), *params]
+                    params = [self.tsquery(selective), tsquery, *narrowing_params]
                 rows = self._indexed_matches(cursor, kinds, condition, params)
         return _ranked(rows, parsed, limit)
 
@@ -514,8 +520,7 @@ class PostgresSearchBackend(SearchBackend):
         """The kinds given a GIN index of their own by a migration (``kefu.core.search.schema``),
         which PostgreSQL picks for ``kind = ANY(...)`` of that kind. Read from the catalogue
         once per process (indexes change with migrations, which restart it)."""
-        key = (self.alias, self.connection.settings_dict["NAME"])
-        kinds = _OWN_INDEX_KINDS.get(key)
+        kinds = _OWN_INDEX_KINDS.get(self._cache_key)
         if kinds is None:
             from kefu.core.search.schema import kind_of_index
 
@@ -526,17 +531,18 @@ class PostgresSearchBackend(SearchBackend):
                 kinds = frozenset(
                     kind for (name,) in cursor.fetchall() if (kind := kind_of_index(name))
                 )
-            _OWN_INDEX_KINDS[key] = kinds
+            _OWN_INDEX_KINDS[self._cache_key] = kinds
         return kinds
 
     def _window_held_all(self, cursor, kind: str, size: int, *, facets=()) -> bool:
-        """Return whether the window of ``size`` held every document of ``kind`` (of
-        ``facets``): then its matches are all the matches, and the GIN index, which would
-        collect every match of the words in other kinds (30,000 contacts for a surname, for
-        a kind with none), is not read. Counts at most ``size + 1`` index entries."""
+        """Return whether the window of ``size`` held every document of ``kind`` (of the
+        facets it was limited to): then its matches are all the matches, and the GIN index,
+        which would collect every match of the words in other kinds (30,000 contacts for a
+        surname, for a kind with none), is not read. Counts at most ``size + 1`` entries."""
         condition, params = "kind = %s", [kind]
-        if facets and len(facets) <= MAX_WINDOW_FACETS:
-            condition, params = "kind = %s AND facet = ANY(%s)", [kind, [str(f) for f in facets]]
+        windowed = _windowed_facets(facets)
+        if windowed:
+            condition, params = "kind = %s AND facet = ANY(%s)", [kind, windowed]
         cursor.execute(
             "SELECT COUNT(*) FROM (SELECT 1 FROM core_searchdocument "  # noqa: S608
             f"WHERE {condition} LIMIT %s) window_rows",
@@ -558,7 +564,8 @@ class PostgresSearchBackend(SearchBackend):
         number of rows per candidate as a supervisor.
         """
         columns = "id, kind, object_id, title, excerpt, tsv, organization_id, facet"
-        if facets and len(facets) <= MAX_WINDOW_FACETS:
+        facets = _windowed_facets(facets)
+        if facets:
             part = (
                 f"(SELECT {columns} FROM core_searchdocument WHERE kind = %s AND facet = %s "  # noqa: S608
                 "ORDER BY object_id DESC LIMIT %s)"
@@ -620,6 +627,12 @@ class PostgresSearchBackend(SearchBackend):
                 [seqscan, indexscan],
             )
         return rows
+
+
+def _windowed_facets(facets) -> list[str]:
+    """The facets a candidate window is limited to: all of them when they are few enough to
+    merge (``MAX_WINDOW_FACETS``), none (the kind's window) otherwise."""
+    return [str(f) for f in facets] if facets and len(facets) <= MAX_WINDOW_FACETS else []
 
 
 def _unselective(group: list[Term]) -> bool:

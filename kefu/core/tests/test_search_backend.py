@@ -177,23 +177,30 @@ def test_facet_filters_read_the_newest_documents_of_those_facets(monkeypatch):
     assert sorted(ids(many)) == [1, 2, 3, 4, 5, 6]
 
 
+def _planner_settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        return cursor.fetchone()
+
+
+def _index_newer_others(backend, first: int, last: int) -> None:
+    """Documents ``first``..``last`` of KIND that match none of the tests' words."""
+    for object_id in range(first, last + 1):
+        backend.index(KIND, object_id, title=f"其他 {object_id}")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
 def test_index_only_search_leaves_the_callers_planner_settings_alone():
     from django.db import transaction
 
     backend = get_backend()
     backend.index(KIND, 1, title="保修 printer")
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         backend.search(KIND, "保修 fax")  # no match in the newest documents: the index path
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
-        )
-        assert cursor.fetchone() == ("on", "on")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
-        )
-        assert cursor.fetchone() == ("on", "on")
+        assert _planner_settings() == ("on", "on")
+    assert _planner_settings() == ("on", "on")
 
 
 def test_query_syntax_characters_are_harmless():
@@ -341,15 +348,14 @@ def test_a_window_holding_the_whole_kind_is_the_answer(fresh_kind_shares, monkey
     for object_id in range(1, 30):
         backend.index("test.other", object_id, title=f"保修 {object_id}")
     backend.index(KIND, 1, title="保修 small")
-    backend.index(KIND, 2, title="其他")
+    _index_newer_others(backend, 2, 2)
 
     with CaptureQueriesContext(connection) as queries:
         hits = backend.search(KIND, "保修")
     assert ids(hits) == [1]
     assert not any("set_config" in q["sql"] for q in queries.captured_queries)
 
-    for object_id in range(3, 12):  # now more documents than the window
-        backend.index(KIND, object_id, title="其他")
+    _index_newer_others(backend, 3, 11)  # now more documents than the window
     with CaptureQueriesContext(connection) as queries:
         hits = backend.search(KIND, "保修")
     assert ids(hits) == [1]
@@ -427,8 +433,7 @@ def test_outside_a_transaction_the_index_is_read_in_one_message(monkeypatch):
     monkeypatch.setattr(backends, "PROBES", (2, 4))
     backend = get_backend()
     backend.index(KIND, 1, title="保修 printer")
-    for object_id in range(2, 12):
-        backend.index(KIND, object_id, title=f"其他 {object_id}")
+    _index_newer_others(backend, 2, 11)
     assert not connection.in_atomic_block
 
     with CaptureQueriesContext(connection) as queries:
@@ -437,11 +442,7 @@ def test_outside_a_transaction_the_index_is_read_in_one_message(monkeypatch):
     assert ids(hits) == [1]
     index_reads = [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
     assert len(index_reads) == 1 and "; SELECT id, kind, object_id" in index_reads[0]
-    with connection.cursor() as cursor:  # the settings ended with that message
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
-        )
-        assert cursor.fetchone() == ("on", "on")
+    assert _planner_settings() == ("on", "on")  # the settings ended with that message
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL GIN reads")
@@ -453,8 +454,7 @@ def test_a_short_prefix_beside_other_words_is_checked_on_their_matches(monkeypat
     backend.index(KIND, 1, title="joshua wang", tokens=["joshua.wang@example.com"])
     backend.index(KIND, 2, title="joshua li")
     backend.index(KIND, 3, title="wang wei")
-    for object_id in range(4, 12):
-        backend.index(KIND, object_id, title=f"其他 {object_id}")
+    _index_newer_others(backend, 4, 11)
 
     with CaptureQueriesContext(connection) as queries:
         hits = backend.search(KIND, "joshua w")

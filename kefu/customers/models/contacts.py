@@ -71,7 +71,12 @@ class Contact(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:contact_detail", args=[self.pk])
+        return self.url_for(self.pk)
+
+    @staticmethod
+    def url_for(pk: int) -> str:
+        """The page of the record ``pk``, for lists that read ids and columns, not objects."""
+        return reverse("customers:contact_detail", args=[pk])
 
 
 class ContactMembership(models.Model):

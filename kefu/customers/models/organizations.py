@@ -106,7 +106,12 @@ class Organization(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:organization_detail", args=[self.pk])
+        return self.url_for(self.pk)
+
+    @staticmethod
+    def url_for(pk: int) -> str:
+        """The page of the record ``pk``, for lists that read ids and columns, not objects."""
+        return reverse("customers:organization_detail", args=[pk])
 
 
 class Site(TimeStampedModel):
