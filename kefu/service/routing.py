@@ -1,7 +1,8 @@
 """Routing decisions: which queue a new ticket goes to, and which agent gets it.
 
-These are reads; ``services.tickets`` applies the decision. Agent selection is one or two
-indexed SQL statements, so it stays fast with hundreds of agents.
+These are reads; ``services.tickets`` applies the decision. Agent selection is one indexed SQL
+statement over the queue's members and their maintained loads, so it stays fast with hundreds
+of agents and millions of tickets.
 """
 
 from dataclasses import dataclass
@@ -10,18 +11,18 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from kefu.service.choices import (
-    ACTIVE_CATEGORIES,
     AssignmentModeChoices,
     AvailabilityChoices,
     SkillKindChoices,
 )
 from kefu.service.models import (
+    AgentLoad,
+    AgentLoadChange,
     AgentProfile,
     AgentSkill,
     Queue,
     QueueMembership,
     RoutingRule,
-    Ticket,
 )
 
 User = get_user_model()
@@ -131,71 +132,32 @@ def _eligible_sql(queue: Queue, mode: str, facts: RoutingFacts) -> tuple[str, li
     return sql, [*score_params, queue.pk, True, True, AvailabilityChoices.ONLINE]
 
 
-def _eligible(queue: Queue, mode: str, facts: RoutingFacts) -> list[tuple]:
-    """The rows of :func:`_eligible_sql`."""
-    sql, params = _eligible_sql(queue, mode, facts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _load_sql(user_column: str) -> tuple[str, str]:
+    """The load of the user in ``user_column`` (its total plus its unfolded changes): the
+    expression and the joins it needs. Both are maintained by the ticket table's triggers
+    (:mod:`kefu.service.services.loads`), so a load is a few index entries whatever the
+    number of tickets an agent holds."""
+    loads, changes = AgentLoad._meta.db_table, AgentLoadChange._meta.db_table
+    joins = f"""LEFT JOIN {loads} l ON l.user_id = {user_column}
+        LEFT JOIN (
+            SELECT user_id, SUM(delta) AS delta FROM {changes} GROUP BY user_id
+        ) c ON c.user_id = {user_column}"""  # noqa: S608  (identifiers from model metadata)
+    return "COALESCE(l.active, 0) + COALESCE(c.delta, 0)", joins
 
 
-def _capped_load_sql(user_column: str, limit_sql: str, active_marks: str) -> str:
-    """A member's active tickets, counted no further than ``limit_sql`` (a capacity): enough
-    to tell who is below capacity and how far, and the same few index entries per member
-    however many tickets an agent has (at 1M tickets the uncapped counts of 500 agents' open
-    tickets took 12 ms)."""
-    return f"""(SELECT COUNT(*) FROM (
-            SELECT 1 FROM {Ticket._meta.db_table} t
-            WHERE t.assignee_id = {user_column} AND t.status_category IN ({active_marks})
-            LIMIT {limit_sql}
-        ) capped)"""  # noqa: S608  (identifiers come from model metadata and this module)
-
-
-def _best_with_loads(queue: Queue, facts: RoutingFacts) -> list[tuple]:
-    """The eligible members of the best skill score only, each with its active tickets up to
-    the group's largest capacity: ``(membership id, user id, last assigned, capacity, score,
-    load)``, in one statement (the 500 members' rows stay in the database; only the best few,
-    often a handful, come back)."""
-    eligible, params = _eligible_sql(queue, AssignmentModeChoices.SKILLS, facts)
-    active_marks = ", ".join(["%s"] * len(ACTIVE_CATEGORIES))
-    load = _capped_load_sql("b.user_id", "(SELECT MAX(capacity) FROM best)", active_marks)
-    sql = f"""
-        WITH eligible AS ({eligible}),
-        best AS (SELECT * FROM eligible WHERE score = (SELECT MAX(score) FROM eligible))
-        SELECT b.id, b.user_id, b.last_assigned_at, b.capacity, b.score, {load}
-        FROM best b
-    """  # noqa: S608  (identifiers come from model metadata, values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *ACTIVE_CATEGORIES])
-        return cursor.fetchall()
-
-
-def _loads(user_ids: list[int], cap: int) -> dict[int, int]:
-    """Active (new, open, waiting) tickets assigned to each of ``user_ids``, counted up to
-    ``cap`` (the largest capacity among them)."""
+def agent_loads(user_ids) -> dict[int, int]:
+    """Active (new, open, waiting) tickets assigned to each of ``user_ids``, exact."""
+    user_ids = [int(pk) for pk in user_ids]
+    if not user_ids:
+        return {}
+    load, joins = _load_sql("u.id")
     marks = ", ".join(["%s"] * len(user_ids))
-    active_marks = ", ".join(["%s"] * len(ACTIVE_CATEGORIES))
-    load = _capped_load_sql("u.id", "%s", active_marks)
     sql = f"""
-        SELECT u.id, {load} FROM {User._meta.db_table} u WHERE u.id IN ({marks})
+        SELECT u.id, {load} FROM {User._meta.db_table} u {joins} WHERE u.id IN ({marks})
     """  # noqa: S608  (identifiers come from model metadata, values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ACTIVE_CATEGORIES, int(cap), *user_ids])
+        cursor.execute(sql, user_ids)
         return dict(cursor.fetchall())
-
-
-def _idle_first(last_assigned_at) -> tuple:
-    # Never-assigned members first, then the one assigned longest ago.
-    return (last_assigned_at is not None, last_assigned_at or "")
-
-
-# How the open members of one score compare: (load, membership id, user id, last assigned).
-def _longest_idle(row) -> tuple:
-    return (_idle_first(row[3]), row[1])
-
-
-def _least_loaded(row) -> tuple:
-    return (row[0], _idle_first(row[3]), row[1])
 
 
 def pick_member(queue: Queue, facts: RoutingFacts | None = None) -> Candidate | None:
@@ -207,44 +169,34 @@ def pick_member(queue: Queue, facts: RoutingFacts | None = None) -> Candidate | 
     (category and its ancestors, product, language), then the least loaded. Ties go to the
     member assigned longest ago, then the oldest membership. Manual queues pick nobody.
 
-    Skills-based: one statement returns the best-scoring eligible members with their loads
-    (:func:`_best_with_loads`); only when all of them are at capacity are the scores walked
-    down, as the other modes do: the eligible members, then all their loads in one statement.
-    Loads are counted only up to the capacity (a full agent's thousands of open tickets are
-    not counted). Counting every member's open tickets cost 3 ms of the 5 a decision took
-    with 500 agents on SQLite; the skills usually narrow it to a handful. Written as SQL
-    rather than ORM expressions because compiling the ORM version cost more than running it.
+    One statement: the eligible members with their scores and their maintained loads,
+    ordered, the first below capacity. Its cost grows with the queue's members, not with the
+    tickets: counting the members' open tickets instead (even capped at their capacity) read
+    members x capacity index entries when everyone was full, 21 ms at 1M tickets on
+    PostgreSQL. Written as SQL rather than ORM expressions because compiling the ORM version
+    cost more than running it.
     """
     mode = queue.assignment_mode
     if mode not in _MODES:
         return None
-    facts = facts or RoutingFacts()
-    if mode == AssignmentModeChoices.SKILLS:
-        best = [row for row in _best_with_loads(queue, facts) if row[5] < row[3]]
-        if best:
-            membership_id, user_id, _last, _capacity, score, load = min(
-                best, key=lambda row: (row[5], _idle_first(row[2]), row[0])
-            )
-            return Candidate(membership_id, user_id, load, int(score))
-    members = _eligible(queue, mode, facts)
-    if not members:
+    eligible, params = _eligible_sql(queue, mode, facts or RoutingFacts())
+    load, joins = _load_sql("e.user_id")
+    by_load = "" if mode == AssignmentModeChoices.ROUND_ROBIN else "load, "
+    # Never-assigned members first, then the one assigned longest ago.
+    sql = f"""
+        SELECT id, user_id, load, score FROM (
+            SELECT e.id AS id, e.user_id AS user_id, e.last_assigned_at AS last_assigned_at,
+                   e.capacity AS capacity, e.score AS score, {load} AS load
+            FROM ({eligible}) e {joins}
+        ) members
+        WHERE load < capacity
+        ORDER BY score DESC, {by_load}(last_assigned_at IS NOT NULL), last_assigned_at, id
+        LIMIT 1
+    """  # noqa: S608  (identifiers come from model metadata and this module)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
-    by_score: dict[int, list[tuple]] = {}
-    for member in members:
-        by_score.setdefault(int(member[4]), []).append(member)
-    # Every member's load in one statement (capped, so bounded by members x capacity): one
-    # statement per score group cost PostgreSQL a plan each, 43 ms when all were full.
-    loads = _loads([member[1] for member in members], max(member[3] for member in members))
-    for score in sorted(by_score, reverse=True):
-        group = by_score[score]
-        open_ = [
-            (loads.get(user_id, 0), membership_id, user_id, last_assigned_at)
-            for membership_id, user_id, last_assigned_at, capacity, _score in group
-            if loads.get(user_id, 0) < capacity
-        ]
-        if not open_:
-            continue
-        order = _longest_idle if mode == AssignmentModeChoices.ROUND_ROBIN else _least_loaded
-        load, membership_id, user_id, _last = min(open_, key=order)
-        return Candidate(membership_id, user_id, load, score)
-    return None
+    membership_id, user_id, load_now, score = row
+    return Candidate(membership_id, user_id, int(load_now), int(score))

@@ -50,3 +50,11 @@ def sla_sweep() -> None:
     from kefu.service.sla.sweep import sla_sweep as sweep
 
     sweep()
+
+
+@db_periodic_task(crontab(minute="*"))
+def agent_loads_fold() -> None:
+    """Add the agents' load changes appended by the ticket triggers to their totals."""
+    from kefu.service.services.loads import agent_loads_fold as fold
+
+    fold()

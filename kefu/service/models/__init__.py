@@ -1,4 +1,4 @@
-from kefu.service.models.agents import AgentProfile, AgentSkill
+from kefu.service.models.agents import AgentLoad, AgentLoadChange, AgentProfile, AgentSkill
 from kefu.service.models.calls import CallRecord
 from kefu.service.models.catalog import CannedResponse, Category, PriorityMatrixEntry
 from kefu.service.models.contracts import Contract, ContractConsumption, ContractThresholdNotice
@@ -26,6 +26,8 @@ from kefu.service.models.tickets import Ticket, TicketAttachment, TicketEntry, T
 from kefu.service.models.vendors import UnderpinningContract, VendorDispatch
 
 __all__ = [
+    "AgentLoad",
+    "AgentLoadChange",
     "AgentProfile",
     "AgentSkill",
     "BusinessCalendar",

@@ -67,3 +67,54 @@ class AgentSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}:{self.key} ({self.proficiency})"
+
+
+class AgentLoad(models.Model):
+    """An agent's active (new, open, waiting) tickets, as of the last fold.
+
+    Not written by Kefu's code: the database's triggers on ``service_ticket`` append each
+    change of an agent's active tickets to :class:`AgentLoadChange`, and
+    :func:`kefu.service.services.loads.agent_loads_fold` adds those to these totals. An agent's
+    load is its total plus its unfolded changes (:func:`kefu.service.routing.agent_loads`).
+    No foreign key constraint: the rows outlive a deleted user until the next fold drops them.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    active = models.IntegerField(_("active tickets"), default=0)
+
+    class Meta:
+        verbose_name = _("agent load")
+        verbose_name_plural = _("agent loads")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.active}"
+
+
+class AgentLoadChange(models.Model):
+    """A change of an agent's active tickets (+n or -n), appended by the ticket table's triggers.
+
+    Append-only, so concurrent ticket writes never wait on a shared counter row (a row per
+    agent updated by every write would serialise, and could deadlock, two transactions that
+    reassign tickets between the same agents). Folded into :class:`AgentLoad` every minute.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    delta = models.IntegerField(_("change"))
+
+    class Meta:
+        verbose_name = _("agent load change")
+        verbose_name_plural = _("agent load changes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.delta:+d}"

@@ -127,9 +127,9 @@ def test_escalate_moves_to_second_line_and_reassigns(make_agent, make_ticket, ad
     assert event.data["reason"] == "需要二线支持"
 
 
-def test_skills_decision_with_500_agents_reads_only_the_best_scores_loads(make_user, desk):
-    """One statement whatever the number of agents, returning only the best-scoring members
-    with their loads (the speed itself is ``make bench``'s ``service.assignment``)."""
+def test_skills_decision_with_500_agents_is_one_statement(make_user, desk):
+    """One statement whatever the number of agents and tickets (the speed itself is
+    ``make bench``'s ``service.assignment``)."""
     from kefu.accounts.models import User
     from kefu.service.models import AgentProfile, AgentSkill
 
@@ -157,8 +157,6 @@ def test_skills_decision_with_500_agents_reads_only_the_best_scores_loads(make_u
     # best score, c3 (4) + Chinese (3), is held by agents 3, 153, 303 and 453 only.
     assert member.score == 7
     assert member.user_id in {users[i].pk for i in (3, 153, 303, 453)}
-    best = routing._best_with_loads(queue, facts)
-    assert sorted(row[1] for row in best) == sorted(users[i].pk for i in (3, 153, 303, 453))
 
 
 def test_skills_decision_falls_back_when_the_best_are_at_capacity(make_agent, make_ticket):
@@ -175,26 +173,29 @@ def test_skills_decision_falls_back_when_the_best_are_at_capacity(make_agent, ma
     assert member.score == 0
 
 
-def test_loads_are_counted_up_to_the_capacity_and_picks_stay_exact(make_agent, make_ticket):
-    """A full agent's open tickets are counted only as far as the capacity (an agent with
-    thousands costs no more than one at capacity); below it the loads are exact."""
-    queue = _queue("least_loaded")
-    swamped = make_agent(queue, capacity=2)
-    busy = make_agent(queue, capacity=5)
-    light = make_agent(queue, capacity=5)
-    for agent, count in ((swamped, 4), (busy, 3), (light, 1)):
+def test_full_best_scorers_give_way_to_the_least_loaded_of_the_next_score(make_agent, make_ticket):
+    """Everyone of the best score at capacity: the next score's least loaded member, with
+    its exact load (loads are the maintained totals, not counts capped at the capacity)."""
+    queue = _queue("skills")
+    experts = [make_agent(queue, capacity=2) for _ in range(2)]
+    busy, light = make_agent(queue, capacity=9), make_agent(queue, capacity=9)
+    CategoryFactory(key="scanners")
+    for expert in experts:
+        SkillFactory(user=expert, kind="category", key="scanners", proficiency=5)
+    for agent in (busy, light):
+        SkillFactory(user=agent, kind="category", key="scanners", proficiency=2)
+    for agent, count in ((experts[0], 3), (experts[1], 2), (busy, 4), (light, 1)):
         for _ in range(count):
             make_ticket(queue_id=queue.pk, assignee_id=agent.pk)
 
-    assert routing._loads([swamped.pk, busy.pk, light.pk], 5) == {
-        swamped.pk: 4,
-        busy.pk: 3,
+    assert routing.agent_loads([*(e.pk for e in experts), busy.pk, light.pk]) == {
+        experts[0].pk: 3,
+        experts[1].pk: 2,
+        busy.pk: 4,
         light.pk: 1,
     }
-    assert routing._loads([swamped.pk, busy.pk], 2) == {swamped.pk: 2, busy.pk: 2}
-    member = routing.pick_member(queue)
-    assert (member.user_id, member.load) == (light.pk, 1)
-    make_ticket(queue_id=queue.pk, assignee_id=light.pk)
-    make_ticket(queue_id=queue.pk, assignee_id=light.pk)
-    member = routing.pick_member(queue)
-    assert member.user_id in {busy.pk, light.pk} and member.load == 3
+    member = routing.pick_member(queue, routing.RoutingFacts(category_keys=("scanners",)))
+    assert (member.user_id, member.load, member.score) == (light.pk, 1, 2)
+    Ticket.objects.filter(assignee=experts[1]).update(status_category="resolved")
+    member = routing.pick_member(queue, routing.RoutingFacts(category_keys=("scanners",)))
+    assert (member.user_id, member.load, member.score) == (experts[1].pk, 0, 5)
