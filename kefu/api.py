@@ -33,12 +33,14 @@ def _add_routers() -> None:
     from kefu.service.api_contracts import router as contracts_router
     from kefu.service.api_sla import router as sla_router
     from kefu.service.api_surveys import router as surveys_router
+    from kefu.service.api_team import router as team_router
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", service_router)
     api.add_router("/v1/", surveys_router)
+    api.add_router("/v1/", team_router)
     api.add_router("/v1/", sla_router)
     api.add_router("/v1/", contracts_router)
     api.add_router("/v1/", channels_router)

@@ -14,9 +14,11 @@ from ninja.pagination import PaginationBase
 COUNT_CAP = 10_000
 
 
-def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """Count ``queryset`` up to ``cap`` rows; return (count, is_exact)."""
-    count = queryset.order_by()[: cap + 1].count()
+def capped_count(queryset: QuerySet | list, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """Count ``queryset`` up to ``cap`` rows; return (count, is_exact). A list (a selector's
+    rows already read, such as the team board's) is counted as it is."""
+    is_list = isinstance(queryset, list)
+    count = len(queryset) if is_list else queryset.order_by()[: cap + 1].count()
     return (min(count, cap), count <= cap)
 
 

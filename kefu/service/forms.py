@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.core.fasthtml import esc
 from kefu.service.choices import (
+    AvailabilityChoices,
     CallDirectionChoices,
     CallOutcomeChoices,
     ImpactChoices,
@@ -284,4 +285,21 @@ class CallForm(forms.Form):
     subject = forms.CharField(label=_("New ticket subject"), max_length=300, required=False)
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
+class AvailabilityForm(forms.Form):
+    """An agent's own availability (the workspace's switch)."""
+
+    availability = forms.ChoiceField(label=_("Availability"), choices=AvailabilityChoices.choices)
+
+
+class AgentProfileForm(AvailabilityForm):
+    """A supervisor's change to an agent on the team board."""
+
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=0,
+        max_value=1000,
+        help_text=_("The most active tickets automatic assignment gives this agent."),
     )

@@ -132,7 +132,7 @@ def _eligible_sql(queue: Queue, mode: str, facts: RoutingFacts) -> tuple[str, li
     return sql, [*score_params, queue.pk, True, True, AvailabilityChoices.ONLINE]
 
 
-def _load_sql(user_column: str) -> tuple[str, str]:
+def load_sql(user_column: str) -> tuple[str, str]:
     """The load of the user in ``user_column`` (its total plus its unfolded changes): the
     expression and the joins it needs. Both are maintained by the ticket table's triggers
     (:mod:`kefu.service.services.loads`), so a load is a few index entries whatever the
@@ -150,7 +150,7 @@ def agent_loads(user_ids) -> dict[int, int]:
     user_ids = [int(pk) for pk in user_ids]
     if not user_ids:
         return {}
-    load, joins = _load_sql("u.id")
+    load, joins = load_sql("u.id")
     marks = ", ".join(["%s"] * len(user_ids))
     sql = f"""
         SELECT u.id, {load} FROM {User._meta.db_table} u {joins} WHERE u.id IN ({marks})
@@ -180,7 +180,7 @@ def pick_member(queue: Queue, facts: RoutingFacts | None = None) -> Candidate | 
     if mode not in _MODES:
         return None
     eligible, params = _eligible_sql(queue, mode, facts or RoutingFacts())
-    load, joins = _load_sql("e.user_id")
+    load, joins = load_sql("e.user_id")
     by_load = "" if mode == AssignmentModeChoices.ROUND_ROBIN else "load, "
     # Never-assigned members first, then the one assigned longest ago.
     sql = f"""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.service import report_views, views
+from kefu.service import report_views, views, views_team
 from kefu.service.urls_contracts import urlpatterns as contract_urlpatterns
 from kefu.service.urls_sla import urlpatterns as sla_urlpatterns
 
@@ -9,6 +9,9 @@ app_name = "service"
 urlpatterns = [
     path("", views.ticket_list, name="ticket_list"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("team/", views_team.team, name="team"),
+    path("team/<int:user_id>/", views_team.team_member_update, name="team_member_update"),
+    path("me/availability/", views_team.my_availability, name="my_availability"),
     path("reports/", report_views.service_reports, name="reports"),
     path("reports/<str:name>.csv", report_views.service_report_csv, name="report_csv"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),

@@ -157,3 +157,37 @@ def test_long_conversation_gap_opens_in_place(page, log_in, make_agent, make_tic
     assert page.locator("#conversation li[id^=entry-]").count() == total
     assert page.url.endswith(ticket.get_absolute_url())  # in place, no navigation
     assert page.console_errors == []
+
+
+def test_agent_goes_away_and_a_supervisor_sets_capacity_on_the_team_board(
+    page,  # noqa: F811
+    log_in,  # noqa: F811
+    make_agent,
+    make_ticket,
+    supervisor,
+):
+    from kefu.service.models import AgentProfile
+
+    agent = make_agent(username="switch-agent", first_name="Wu", last_name="Lan")
+    make_ticket(assignee_id=agent.pk)
+    log_in(agent)
+    page.goto("/service/")
+    page.wait_for_selector("#my-load")  # the switch loads after the list
+    assert "1 of 20 active tickets" in page.inner_text("#my-load")
+    with page.expect_navigation():
+        page.select_option("#id_my_availability", "away")  # submits on change
+    assert page.input_value("#id_my_availability") == "away"
+    assert AgentProfile.objects.get(user=agent).availability == "away"
+    assert page.console_errors == []
+
+    page.context.clear_cookies()
+    log_in(supervisor)
+    page.goto("/service/team/")
+    row = f"#agent-{agent.pk}"
+    assert "1 of 20" in page.inner_text(row)
+    page.fill(f"#capacity-{agent.pk}", "1")
+    page.select_option(f"#availability-{agent.pk}", "online")
+    _submit(page, f"#agent-form-{agent.pk} button[type=submit]")
+    assert "1 of 1" in page.inner_text(row)
+    assert AgentProfile.objects.get(user=agent).capacity == 1
+    assert page.console_errors == []

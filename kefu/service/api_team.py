@@ -1,0 +1,120 @@
+"""Team API: agents' availability, capacity and load (active tickets).
+
+``GET /api/v1/agents`` lists the agents of the queues the caller sees (every agent for
+supervisors), as the team board does (``service.view_agentprofile``). ``GET`` and ``PATCH
+/api/v1/agents/me`` read and set the caller's own availability (any staff user of the desk).
+``PATCH /api/v1/agents/{user_id}`` sets another agent's availability or capacity
+(``service.change_agentprofile``: supervisors, administrators). Changes are audited.
+"""
+
+import contextlib
+from typing import Literal
+
+from django.contrib.auth import get_user_model
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from kefu.accounts.policy import require
+from kefu.apikit.pagination import PageNumberPagination
+from kefu.apikit.problems import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
+from kefu.core.audit import AuditSource, audit_context
+from kefu.service import selectors_team, services
+from kefu.service.choices import AvailabilityChoices
+
+router = Router(tags=["agents"])
+Availability = Literal[tuple(AvailabilityChoices.values)]
+
+
+class AgentOut(Schema):
+    user_id: int
+    name: str
+    username: str
+    availability: str
+    capacity: int
+    active_tickets: int
+    at_capacity: bool
+    queues: list[str]
+
+
+class AvailabilityIn(Schema):
+    availability: Availability
+
+
+class AgentPatch(Schema):
+    availability: Availability | None = None
+    capacity: int | None = None
+
+
+def _out(state: selectors_team.AgentState) -> AgentOut:
+    return AgentOut(
+        user_id=state.user_id,
+        name=state.name,
+        username=state.username,
+        availability=state.availability,
+        capacity=state.capacity,
+        active_tickets=state.load,
+        at_capacity=state.full,
+        queues=list(state.queues),
+    )
+
+
+@contextlib.contextmanager
+def _writing(request):
+    with audit_context(source=AuditSource.API, actor=request.auth):
+        yield
+
+
+@router.get(
+    "/agents",
+    response={200: list[AgentOut], **LIST_ERRORS},
+    summary="Agents with their availability and load",
+    description="The agents of the queues you see (all of them for supervisors), by name; "
+    "`queue` narrows to one queue.",
+)
+@paginate(PageNumberPagination)
+def agent_list(request, queue: int | None = None):
+    require(request.auth, "service.view_agentprofile")
+    return [_out(s) for s in selectors_team.team_for(request.auth, queue_id=queue)]
+
+
+@router.get(
+    "/agents/me",
+    response={200: AgentOut, **READ_ERRORS},
+    summary="Your availability, capacity and load",
+)
+def agent_me(request):
+    require(request.auth, "service.view_ticket")
+    return _out(selectors_team.agent_state(request.auth))
+
+
+@router.patch(
+    "/agents/me",
+    response={200: AgentOut, **WRITE_ERRORS},
+    summary="Set your availability",
+    description="online, away, off or out_of_office. Automatic assignment picks only agents "
+    "who are online and below their capacity.",
+)
+def agent_me_update(request, payload: AvailabilityIn):
+    require(request.auth, "service.view_ticket")
+    with _writing(request):
+        services.agent_profile_set(
+            actor=request.auth, user=request.auth, availability=payload.availability
+        )
+    return _out(selectors_team.agent_state(request.auth))
+
+
+@router.patch(
+    "/agents/{user_id}",
+    response={200: AgentOut, **WRITE_ERRORS},
+    summary="Set an agent's availability or capacity",
+)
+def agent_update(request, user_id: int, payload: AgentPatch):
+    require(request.auth, "service.change_agentprofile")
+    member = selectors_team.team_member(request.auth, user_id)
+    with _writing(request):
+        services.agent_profile_set(
+            actor=request.auth,
+            user=get_user_model().objects.get(pk=member.user_id),
+            **payload.model_dump(exclude_none=True),
+        )
+    return _out(selectors_team.team_member(request.auth, user_id))

@@ -1,0 +1,240 @@
+"""The team board, an agent's own availability switch and the agents API.
+
+Who sees whom follows the ticket rules; only ``service.change_agentprofile`` (supervisors,
+administrators) changes another agent; everyone sets their own availability. Denied and
+invalid requests change nothing; accepted ones are audited and steer automatic assignment.
+"""
+
+import json
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from kefu.service.models import AgentProfile
+from kefu.service.tests.factories import QueueFactory
+
+
+@pytest.fixture
+def team(make_agent, desk, make_ticket):
+    """Two agents of the general queue (one with two active tickets), one of another queue."""
+    other = QueueFactory(key="vip", name="VIP", name_zh_hans="贵宾")
+    busy = make_agent(desk, username="busy", first_name="Bo", last_name="Busy", capacity=2)
+    idle = make_agent(desk, username="idle", first_name="Ida", last_name="Idle")
+    elsewhere = make_agent(other, username="elsewhere", first_name="Eli", last_name="Else")
+    make_ticket(assignee_id=busy.pk)
+    make_ticket(assignee_id=busy.pk)
+    return {"busy": busy, "idle": idle, "elsewhere": elsewhere, "vip": other, "general": desk}
+
+
+def _profile(user) -> tuple[str, int]:
+    profile = AgentProfile.objects.get(user=user)
+    return profile.availability, profile.capacity
+
+
+def test_an_agent_sees_the_colleagues_of_their_queues_with_their_loads(client, team):
+    client.force_login(team["idle"])
+    response = client.get(reverse("service:team"))
+    assert response.status_code == 200
+    agents = {a.username: a for a in response.context["agents"]}
+    assert set(agents) == {"busy", "idle"}  # not the other queue's agent
+    assert (agents["busy"].load, agents["busy"].capacity, agents["busy"].full) == (2, 2, True)
+    html = response.content.decode()
+    assert 'id="agent-form-' not in html  # agents do not change others
+    assert "2 of 2" in html
+
+
+def test_a_supervisor_sees_everyone_and_narrows_by_queue(client, supervisor, team):
+    client.force_login(supervisor)
+    everyone = client.get(reverse("service:team")).context["agents"]
+    assert {"busy", "idle", "elsewhere"} <= {a.username for a in everyone}
+    vip = client.get(reverse("service:team"), {"queue": team["vip"].pk}).context["agents"]
+    assert [a.username for a in vip] == ["elsewhere"]
+    assert vip[0].queues == ("VIP",)
+    # A queue id that is not a number is ignored, not an error.
+    assert client.get(reverse("service:team"), {"queue": "x"}).status_code == 200
+
+
+def test_the_board_is_in_chinese(client, supervisor, team):
+    client.force_login(supervisor)
+    html = client.get(
+        reverse("service:team"), {"queue": team["vip"].pk}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "团队" in html and "贵宾" in html and "在线" in html
+
+
+def test_a_supervisor_changes_an_agents_availability_and_capacity_audited(client, supervisor, team):
+    client.force_login(supervisor)
+    agent = team["idle"]
+    response = client.post(
+        reverse("service:team_member_update", args=[agent.pk]),
+        {"availability": "away", "capacity": "7", "queue": team["general"].pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?queue={team['general'].pk}")
+    assert _profile(agent) == ("away", 7)
+    entry = LogEntry.objects.get_for_object(AgentProfile.objects.get(user=agent)).latest("pk")
+    assert entry.actor_id == supervisor.pk
+    assert "availability" in entry.changes_dict
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"availability": "away", "capacity": "5000"}, "capacity"),
+        ({"availability": "asleep", "capacity": "5"}, "availability"),
+        ({"availability": "away"}, "capacity"),
+    ],
+)
+def test_bad_input_on_the_board_shows_the_field_error_and_changes_nothing(
+    client, supervisor, team, data, field
+):
+    client.force_login(supervisor)
+    agent = team["idle"]
+    before = _profile(agent)
+    response = client.post(reverse("service:team_member_update", args=[agent.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert 'class="errorlist' in response.content.decode()
+    assert _profile(agent) == before
+
+
+@pytest.mark.parametrize(("who", "expected"), [("agent", 403), ("portal", 403), ("anon", 302)])
+def test_only_supervisors_change_other_agents(client, make_user, team, who, expected):
+    if who == "agent":
+        client.force_login(team["busy"])
+    elif who == "portal":
+        client.force_login(make_user(None, username="customer"))
+    agent = team["idle"]
+    before = _profile(agent)
+    response = client.post(
+        reverse("service:team_member_update", args=[agent.pk]),
+        {"availability": "off", "capacity": "0"},
+    )
+    assert response.status_code == expected
+    assert _profile(agent) == before
+    if who != "agent":
+        assert client.get(reverse("service:team")).status_code == expected
+
+
+def test_an_agent_unknown_to_the_supervisor_is_a_404(client, supervisor, make_user):
+    client.force_login(supervisor)
+    stranger = make_user("agent", username="no-queue")  # works no queue: not on the board
+    response = client.post(
+        reverse("service:team_member_update", args=[stranger.pk]),
+        {"availability": "online", "capacity": "3"},
+    )
+    assert response.status_code == 404
+    assert not AgentProfile.objects.filter(user=stranger).exists()
+
+
+def test_an_agent_sets_their_own_availability_and_assignment_follows(client, team, make_ticket):
+    from kefu.core.configstamp import config_changed
+    from kefu.service.models import Queue
+
+    Queue.objects.filter(pk=team["general"].pk).update(assignment_mode="least_loaded")
+    config_changed()  # a queryset update sends no signal
+    agent = team["idle"]
+    client.force_login(agent)
+    page = client.get(reverse("service:ticket_list")).content.decode()
+    assert 'hx-get="/service/me/availability/"' in page  # loaded after the list
+    switch = client.get(
+        reverse("service:my_availability"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/service/?view=mine",
+    ).content.decode()
+    assert "0 of 20 active tickets" in switch
+    assert 'name="next" value="/service/?view=mine"' in switch
+
+    response = client.post(
+        reverse("service:my_availability"), {"availability": "away", "next": "/service/?view=mine"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/service/?view=mine"
+    assert _profile(agent)[0] == "away"
+    assert LogEntry.objects.get_for_object(AgentProfile.objects.get(user=agent)).exists()
+    # Away: the busy agent is full, so nobody gets the ticket; back online, the agent does.
+    assert make_ticket().assignee_id is None
+    client.post(reverse("service:my_availability"), {"availability": "online"})
+    assert make_ticket().assignee_id == agent.pk
+
+
+def test_own_availability_refuses_bad_input_and_foreign_redirects(client, team):
+    agent = team["idle"]
+    client.force_login(agent)
+    before = _profile(agent)
+    response = client.post(
+        reverse("service:my_availability"), {"availability": "napping", "next": "/service/"}
+    )
+    assert response.status_code == 302
+    assert _profile(agent) == before
+    response = client.post(
+        reverse("service:my_availability"),
+        {"availability": "off", "next": "https://evil.example/steal"},
+    )
+    assert response["Location"] == reverse("service:ticket_list")
+    assert _profile(agent)[0] == "off"
+
+
+def test_portal_users_and_visitors_have_no_availability(client, make_user):
+    assert client.post(reverse("service:my_availability"), {"availability": "online"})[
+        "Location"
+    ].startswith("/accounts/login")
+    customer = make_user(None, username="customer")
+    client.force_login(customer)
+    response = client.post(reverse("service:my_availability"), {"availability": "online"})
+    assert response.status_code == 403
+    assert not AgentProfile.objects.filter(user=customer).exists()
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def _patch(client, url, body):
+    return client.patch(url, json.dumps(body), content_type="application/json")
+
+
+def test_api_lists_the_team_with_loads(api, team):
+    response = api(team["idle"]).get("/api/v1/agents")
+    assert response.status_code == 200
+    items = {item["username"]: item for item in response.json()["items"]}
+    assert set(items) == {"busy", "idle"}
+    assert items["busy"]["active_tickets"] == 2 and items["busy"]["at_capacity"] is True
+
+
+def test_api_own_availability(api, team):
+    client = api(team["idle"])
+    assert client.get("/api/v1/agents/me").json()["availability"] == "online"
+    response = _patch(client, "/api/v1/agents/me", {"availability": "out_of_office"})
+    assert response.status_code == 200
+    assert response.json()["availability"] == "out_of_office"
+    assert _profile(team["idle"])[0] == "out_of_office"
+
+    bad = _patch(client, "/api/v1/agents/me", {"availability": "asleep"})
+    assert bad.status_code == 422
+    assert bad["Content-Type"].startswith("application/problem+json")
+    assert _profile(team["idle"])[0] == "out_of_office"
+
+
+def test_api_other_agents_change_for_supervisors_only(api, supervisor, team):
+    target = f"/api/v1/agents/{team['idle'].pk}"
+    denied = _patch(api(team["busy"]), target, {"capacity": 1})
+    assert denied.status_code == 403
+    assert denied["Content-Type"].startswith("application/problem+json")
+    assert _profile(team["idle"]) == ("online", 20)
+
+    response = _patch(api(supervisor), target, {"capacity": 3})
+    assert response.status_code == 200
+    assert response.json()["capacity"] == 3 and response.json()["queues"] == ["General"]
+    assert _profile(team["idle"]) == ("online", 3)
+
+    too_many = _patch(api(supervisor), target, {"capacity": 100_000})
+    assert too_many.status_code == 422
+    assert _profile(team["idle"]) == ("online", 3)
+    assert _patch(api(supervisor), "/api/v1/agents/999999", {"capacity": 3}).status_code == 404
+
+
+def test_api_refuses_portal_customers(api, make_user):
+    client = api(make_user(None, username="customer"))
+    assert client.get("/api/v1/agents").status_code == 403
+    assert client.get("/api/v1/agents/me").status_code == 403
+    assert _patch(client, "/api/v1/agents/me", {"availability": "online"}).status_code == 403

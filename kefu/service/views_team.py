@@ -1,0 +1,109 @@
+"""The team board (who is available, how loaded) and an agent's own availability switch."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kefu.accounts.policy import can, staff_required
+from kefu.service import selectors_team, services
+from kefu.service.choices import AvailabilityChoices
+from kefu.service.forms import AgentProfileForm, AvailabilityForm
+
+CHANGE_AGENTS = "service.change_agentprofile"
+
+
+def _queue_id(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _team_url(queue_id: int | None) -> str:
+    url = reverse("service:team")
+    return f"{url}?queue={queue_id}" if queue_id else url
+
+
+def _render_team(request, *, queue_id, failed=None, form=None, status=200):
+    queues = selectors_team.queue_choices_for(request.user)
+    agents = selectors_team.team_for(request.user, queue_id=queue_id, visible_queues=queues)
+    online = [a for a in agents if a.availability == AvailabilityChoices.ONLINE]
+    context = {
+        "agents": agents,
+        "queues": queues,
+        "queue_id": queue_id,
+        "can_change": can(request.user, CHANGE_AGENTS),
+        "availability_choices": AvailabilityChoices.choices,
+        "online_count": len(online),
+        "online_full_count": sum(1 for a in online if a.full),
+        "online_load": sum(a.load for a in online),
+        "online_capacity": sum(a.capacity for a in online),
+        "failed": failed,
+        "form": form,
+    }
+    return render(request, "service/team.html", context, status=status)
+
+
+@staff_required("service.view_agentprofile")
+def team(request):
+    """Agents of the queues the user sees: availability, active tickets against capacity."""
+    return _render_team(request, queue_id=_queue_id(request.GET.get("queue")))
+
+
+@require_POST
+@staff_required(CHANGE_AGENTS)
+def team_member_update(request, user_id: int):
+    """A supervisor sets an agent's availability and capacity (an agent they can see)."""
+    member = selectors_team.team_member(request.user, user_id)
+    queue_id = _queue_id(request.POST.get("queue"))
+    form = AgentProfileForm(request.POST)
+    if not form.is_valid():
+        return _render_team(
+            request, queue_id=queue_id, failed=member.user_id, form=form, status=400
+        )
+    services.agent_profile_set(
+        actor=request.user,
+        user=get_user_model().objects.get(pk=member.user_id),
+        availability=form.cleaned_data["availability"],
+        capacity=form.cleaned_data["capacity"],
+    )
+    messages.success(request, _("%(name)s: saved.") % {"name": member.name})
+    return redirect(_team_url(queue_id))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("service.view_ticket")
+def my_availability(request):
+    """GET: the switch and the user's load, a fragment the ticket list loads after itself
+    (its own request keeps the list within its query budget). POST: set the user's own
+    availability (online, away, off, out of office), then back to the page it came from."""
+    if request.method == "GET":
+        current = request.htmx.current_url_abs_path if request.htmx else None
+        context = {
+            "me": selectors_team.agent_state(request.user),
+            "availability_choices": AvailabilityChoices.choices,
+            "back": current or reverse("service:ticket_list"),
+        }
+        return render(request, "service/_my_availability.html", context)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("service:ticket_list")
+    form = AvailabilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an availability."))
+        return redirect(back)
+    profile = services.agent_profile_set(
+        actor=request.user, user=request.user, availability=form.cleaned_data["availability"]
+    )
+    messages.success(
+        request,
+        _("Your availability: %(availability)s.")
+        % {"availability": AvailabilityChoices(profile.availability).label},
+    )
+    return redirect(back)
