@@ -254,3 +254,13 @@ def test_the_triggers_active_categories_are_the_codes():
     assert tuple(str(c) for c in ACTIVE_CATEGORIES) == ("new", "open", "waiting")
     for statement in [*migration.SQLITE, *migration.POSTGRESQL[:2], migration.BACKFILL]:
         assert written in statement
+
+
+def test_the_minutes_job_folds(make_agent, make_ticket):
+    from kefu.service import tasks
+
+    agent = make_agent()
+    make_ticket(assignee_id=agent.pk)
+    tasks.agent_loads_fold.call_local()
+    assert not AgentLoadChange.objects.exists()
+    assert AgentLoad.objects.get(user_id=agent.pk).active == 1
