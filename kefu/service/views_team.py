@@ -82,11 +82,12 @@ def my_availability(request):
     (its own request keeps the list within its query budget). POST: set the user's own
     availability (online, away, off, out of office), then back to the page it came from."""
     if request.method == "GET":
-        current = request.htmx.current_url_abs_path if request.htmx else None
+        if not request.htmx:  # a fragment: the ticket list shows it
+            return redirect("service:ticket_list")
         context = {
             "me": selectors_team.agent_state(request.user),
             "availability_choices": AvailabilityChoices.choices,
-            "back": current or reverse("service:ticket_list"),
+            "back": request.htmx.current_url_abs_path or reverse("service:ticket_list"),
         }
         return render(request, "service/_my_availability.html", context)
     back = request.POST.get("next") or ""

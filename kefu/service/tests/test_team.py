@@ -145,6 +145,7 @@ def test_an_agent_sets_their_own_availability_and_assignment_follows(client, tea
     ).content.decode()
     assert "0 of 20 active tickets" in switch
     assert 'name="next" value="/service/?view=mine"' in switch
+    assert client.get(reverse("service:my_availability"))["Location"] == "/service/"
 
     response = client.post(
         reverse("service:my_availability"), {"availability": "away", "next": "/service/?view=mine"}
