@@ -554,6 +554,32 @@ def organization_assets(organization_id: int, *, limit: int = 50) -> list[dict[s
     return [_asset_dict(asset) for asset in rows]
 
 
+def organization_site_choices(organization_id: int) -> list[tuple[int, str]]:
+    """``(id, label)`` of every site of an organization, by name (a contract's scope picker)."""
+    rows = (
+        Site.objects.filter(organization_id=organization_id)
+        .order_by("name", "id")
+        .values_list("pk", "name", "code", "city")
+    )
+    return [
+        (pk, " · ".join(part for part in (name, code, city) if part))
+        for pk, name, code, city in rows
+    ]
+
+
+def organization_asset_choices(organization_id: int) -> list[tuple[int, str]]:
+    """``(id, label)`` of every asset of an organization: product, serial number, site."""
+    rows = (
+        Asset.objects.filter(organization_id=organization_id)
+        .order_by("product__name", "serial_number", "id")
+        .values_list("pk", "product__name", "serial_number", "site__name")
+    )
+    return [
+        (pk, " · ".join(part for part in (product, serial, site) if part))
+        for pk, product, serial, site in rows
+    ]
+
+
 def phone_lookup(number: str) -> dict[str, Any]:
     """Find who is calling: the contacts and organizations behind a phone number in any format.
 

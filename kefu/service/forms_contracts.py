@@ -49,22 +49,44 @@ class ContractForm(forms.Form):
     thresholds = forms.CharField(
         label=_("Notify at (percent used)"), initial="80,100", required=False, max_length=50
     )
-    sites = forms.CharField(label=_("Limited to site IDs"), required=False, max_length=500)
-    assets = forms.CharField(label=_("Limited to asset IDs"), required=False, max_length=500)
+    sites = forms.TypedMultipleChoiceField(
+        label=_("Limited to sites"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "scope-choices"}),
+        help_text=_("None ticked: every site of the organization."),
+    )
+    assets = forms.TypedMultipleChoiceField(
+        label=_("Limited to assets"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "scope-choices"}),
+        help_text=_("None ticked: every asset of the organization."),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"] = customers.organization_choice_field(label=_("Organization"))
+        organization_id = self.organization_id()
+        if organization_id is None:
+            for name in ("sites", "assets"):
+                self.fields[name].help_text = _("Choose the organization first.")
+        else:
+            self.fields["sites"].choices = customers.organization_site_choices(organization_id)
+            self.fields["assets"].choices = customers.organization_asset_choices(organization_id)
+
+    def organization_id(self) -> int | None:
+        """The organization chosen (in the data sent) or being edited: its sites and assets are
+        the ones to pick from."""
+        raw = self.data.get("organization") if self.is_bound else self.initial.get("organization")
+        try:
+            return int(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
 
     def clean_thresholds(self):
         return _ids(self.cleaned_data["thresholds"])
-
-    def clean_sites(self):
-        return _ids(self.cleaned_data["sites"])
-
-    def clean_assets(self):
-        return _ids(self.cleaned_data["assets"])
 
     def service_values(self) -> dict:
         data = self.cleaned_data
@@ -103,8 +125,8 @@ class ContractForm(forms.Form):
             "consume_on": contract.consume_on,
             "ticket_types": contract.ticket_types,
             "thresholds": ",".join(str(t) for t in contract.thresholds),
-            "sites": ",".join(str(pk) for pk in contract.sites.values_list("pk", flat=True)),
-            "assets": ",".join(str(pk) for pk in contract.assets.values_list("pk", flat=True)),
+            "sites": list(contract.sites.values_list("pk", flat=True)),
+            "assets": list(contract.assets.values_list("pk", flat=True)),
             "notes": contract.notes,
         }
 

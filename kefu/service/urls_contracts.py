@@ -7,6 +7,7 @@ from kefu.service import views_contracts as views
 urlpatterns = [
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/new/", views.contract_new, name="contract_new"),
+    path("contracts/scope/", views.contract_scope_fields, name="contract_scope"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("vendors/contracts/", views.uc_list, name="uc_list"),

@@ -7,13 +7,15 @@ and edit contracts. Views parse input, call one service or selector, and render.
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.policy import can, require, staff_required
+from kefu.core.templatetags.kefu_forms import field_html
 from kefu.customers import facade as customers
 from kefu.service import selectors, selectors_contracts
 from kefu.service.forms_contracts import (
@@ -107,6 +109,20 @@ def _contract_form_view(request, contract: Contract | None):
             return redirect(contract)
     return render(
         request, "service/contracts/contract_form.html", {"form": form, "contract": contract}
+    )
+
+
+@staff_required("service.view_contract")
+def contract_scope_fields(request):
+    """The contract form's site and asset pickers for ``?organization=``, as htmx swaps them in
+    when the organization changes (only the sites and assets of the chosen organization)."""
+    if not (
+        can(request.user, "service.add_contract") or can(request.user, "service.change_contract")
+    ):
+        raise PermissionDenied
+    form = ContractForm(initial={"organization": request.GET.get("organization")})
+    return HttpResponse(
+        field_html(form["sites"], swap_oob=True) + field_html(form["assets"], swap_oob=True)
     )
 
 

@@ -19,18 +19,21 @@ def _errors(errors) -> SafeString:
     return format_html('<ul class="errorlist" role="alert">{}</ul>', items)
 
 
-def _field(field) -> SafeString:
+def field_html(field, *, swap_oob: bool = False) -> SafeString:
+    """One bound field in its ``div.field#field-<name>``; ``swap_oob``: marked for htmx to put
+    in place of the field of that id already on the page (a fragment that refreshes a field)."""
     help_text = (
         format_html('<div class="help">{}</div>', field.help_text) if field.help_text else ""
     )
     return format_html(
-        '<div class="field{}" id="field-{}">\n'
+        '<div class="field{}" id="field-{}"{}>\n'
         '  <label for="{}">{}{}</label>\n'
         "  {}\n"
         "  {}{}\n"
         "</div>\n",
         " has-error" if field.errors else "",
         field.name,
+        mark_safe(' hx-swap-oob="true"') if swap_oob else "",
         field.id_for_label or "",
         field.label,
         " *" if field.field.required else "",
@@ -46,5 +49,5 @@ def form_fields(form) -> SafeString:
     if not form:
         return mark_safe("")
     hidden = format_html_join("", "{}", ((field,) for field in form.hidden_fields()))
-    visible = format_html_join("", "{}", ((_field(field),) for field in form.visible_fields()))
+    visible = format_html_join("", "{}", ((field_html(field),) for field in form.visible_fields()))
     return format_html("{}{}\n{}", _errors(form.non_field_errors()), hidden, visible)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from kefu.customers.tests.factories import OrganizationFactory
+from kefu.customers.tests.factories import OrganizationFactory, SiteFactory
 from kefu.service.models import Contract, Ticket
 from kefu.service.services import ticket_create
 from tests.browser.conftest import chromium, log_in, page  # noqa: F401  (pytest fixtures)
@@ -28,6 +28,7 @@ def test_supervisor_sells_a_contract_and_the_agent_sees_its_balance(
     admin_user,
 ):
     org = OrganizationFactory(name="全家便利店 FamilyMart")
+    site = SiteFactory(organization=org, name="徐家汇店")
     supervisor = make_user("supervisor", username="browser-supervisor")
     log_in(supervisor)
     today = timezone.localdate()
@@ -38,6 +39,9 @@ def test_supervisor_sells_a_contract_and_the_agent_sees_its_balance(
     page.fill("#field-organization .lookup-q", "FamilyMart")
     page.wait_for_selector(f"#id_organization option[value='{org.pk}']", state="attached")
     page.select_option("#id_organization", str(org.pk))
+    # The organization's sites replace the empty picker (htmx, on the organization's change).
+    page.wait_for_selector(f"#id_sites input[value='{site.pk}']")
+    page.check(f"#id_sites input[value='{site.pk}']")
     page.fill("#id_number", "FM-2026")
     page.fill("#id_name", "全年维护 10 次")
     page.fill("#id_start_date", str(today))
@@ -52,9 +56,12 @@ def test_supervisor_sells_a_contract_and_the_agent_sees_its_balance(
     _submit(page, "#contract-form button[type=submit]")
     contract = Contract.objects.get(number="FM-2026")
     assert page.url.endswith(contract.get_absolute_url())
+    assert list(contract.sites.values_list("pk", flat=True)) == [site.pk]
     assert page.locator("#contract-remaining").inner_text().strip() == "10"
 
-    ticket = ticket_create(actor=admin_user, subject="冷柜温度报警", organization_id=org.pk)
+    ticket = ticket_create(
+        actor=admin_user, subject="冷柜温度报警", organization_id=org.pk, site_id=site.pk
+    )
     assert Ticket.objects.get(pk=ticket.pk).contract_id == contract.pk
 
     agent = make_agent(username="browser-contract-agent")

@@ -168,3 +168,64 @@ def test_vendor_pages_render_for_a_supervisor_in_chinese(client, supervisor, nam
     client.force_login(supervisor)
     response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
+
+
+# --- A contract's sites and assets: picked from the organization's, never typed as ids ------
+
+
+@pytest.fixture
+def scope(org):
+    from kefu.customers.tests.factories import AssetFactory, SiteFactory
+
+    other = OrganizationFactory(name="别家 Other")
+    return {
+        "sites": [SiteFactory(organization=org, name=n) for n in ("静安店", "徐汇店")],
+        "asset": AssetFactory(organization=org, serial_number="SN-OURS"),
+        "foreign_site": SiteFactory(organization=other, name="别家门店"),
+        "foreign_asset": AssetFactory(organization=other, serial_number="SN-THEIRS"),
+    }
+
+
+def test_new_contract_limited_to_ticked_sites_and_assets(client, supervisor, org, scope):
+    client.force_login(supervisor)
+    site = scope["sites"][1]
+    response = client.post(
+        reverse("service:contract_new"),
+        _form(org, number="C-SCOPE", sites=[site.pk], assets=[scope["asset"].pk]),
+    )
+    assert response.status_code == 302
+    contract = Contract.objects.get(number="C-SCOPE")
+    assert list(contract.sites.values_list("pk", flat=True)) == [site.pk]
+    assert list(contract.assets.values_list("pk", flat=True)) == [scope["asset"].pk]
+
+    page = client.get(reverse("service:contract_edit", args=[contract.pk])).content.decode()
+    assert "静安店" in page and "徐汇店" in page and "SN-OURS" in page
+    assert "别家门店" not in page and "SN-THEIRS" not in page  # only the organization's
+    assert f'value="{site.pk}"' in page and "checked" in page
+
+
+def test_another_organizations_site_is_refused_and_nothing_is_written(
+    client, supervisor, org, scope
+):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("service:contract_new"),
+        _form(org, number="C-FOREIGN", sites=[scope["foreign_site"].pk]),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["sites"]
+    assert not Contract.objects.filter(number="C-FOREIGN").exists()
+
+
+def test_the_pickers_follow_the_chosen_organization(client, supervisor, make_user, org, scope):
+    client.force_login(supervisor)
+    url = reverse("service:contract_scope")
+    fragment = client.get(url, {"organization": org.pk}).content.decode()
+    assert fragment.count('hx-swap-oob="true"') == 2
+    assert 'id="field-sites"' in fragment and 'id="field-assets"' in fragment
+    assert "静安店" in fragment and "别家门店" not in fragment
+    empty = client.get(url, {"organization": "x"}).content.decode()
+    assert "Choose the organization first." in empty
+
+    client.force_login(make_user("agent"))
+    assert client.get(url, {"organization": org.pk}).status_code == 403
