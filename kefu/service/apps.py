@@ -73,6 +73,12 @@ class ServiceConfig(AppConfig):
 
         register_side_panel("service/sla/_ticket_clocks.html", order=20)
 
+        from django.contrib.auth.signals import user_logged_out
+
+        from kefu.service.services.config import agent_signed_out
+
+        user_logged_out.connect(agent_signed_out, dispatch_uid="service.agent_signed_out")
+
         from kefu.core.demo import register_demo_loader
         from kefu.service.demo import load_demo
 

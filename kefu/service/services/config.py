@@ -84,6 +84,17 @@ def agent_profile_set(
     return profile
 
 
+def agent_signed_out(sender=None, *, user=None, **kwargs) -> None:
+    """An agent who signs out is no longer available: ``online`` or ``away`` becomes ``off``,
+    so automatic assignment stops giving them tickets until they set themselves online again
+    (``user_logged_out`` receiver; out of office stays as it is)."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    available = (AvailabilityChoices.ONLINE, AvailabilityChoices.AWAY)
+    if AgentProfile.objects.filter(user=user, availability__in=available).exists():
+        agent_profile_set(actor=user, user=user, availability=AvailabilityChoices.OFF)
+
+
 @transaction.atomic
 def agent_skill_set(*, actor, user, kind: str, key: str, proficiency: int) -> AgentSkill:
     """Give an agent a skill at ``proficiency`` 1-5 (0 removes it)."""

@@ -239,3 +239,22 @@ def test_api_refuses_portal_customers(api, make_user):
     assert client.get("/api/v1/agents").status_code == 403
     assert client.get("/api/v1/agents/me").status_code == 403
     assert _patch(client, "/api/v1/agents/me", {"availability": "online"}).status_code == 403
+
+
+def test_signing_out_takes_an_agent_off_assignment(client, team, supervisor):
+    agent = team["idle"]
+    client.force_login(agent)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert _profile(agent)[0] == "off"
+    entry = LogEntry.objects.get_for_object(AgentProfile.objects.get(user=agent)).latest("pk")
+    assert entry.actor_id == agent.pk
+
+    # Out of office is kept; someone without a profile gets none.
+    AgentProfile.objects.filter(user=agent).update(availability="out_of_office")
+    client.force_login(agent)
+    client.post(reverse("accounts:logout"))
+    assert _profile(agent)[0] == "out_of_office"
+    client.force_login(supervisor)
+    client.post(reverse("accounts:logout"))
+    assert not AgentProfile.objects.filter(user=supervisor).exists()
