@@ -4,14 +4,16 @@
 supervisors), as the team board does (``service.view_agentprofile``). ``GET`` and ``PATCH
 /api/v1/agents/me`` read and set the caller's own availability (any staff user of the desk).
 ``PATCH /api/v1/agents/{user_id}`` sets another agent's availability or capacity
-(``service.change_agentprofile``: supervisors, administrators). Changes are audited.
+(``service.change_agentprofile``: supervisors, administrators); ``GET`` and ``PUT
+/api/v1/agents/{user_id}/skills`` read and change their skills (``service.change_agentskill``).
+Changes are audited.
 """
 
 import contextlib
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from kefu.accounts.policy import require
@@ -19,7 +21,7 @@ from kefu.apikit.pagination import PageNumberPagination
 from kefu.apikit.problems import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from kefu.core.audit import AuditSource, audit_context
 from kefu.service import selectors_team, services
-from kefu.service.choices import AvailabilityChoices
+from kefu.service.choices import AvailabilityChoices, SkillKindChoices
 
 router = Router(tags=["agents"])
 Availability = Literal[tuple(AvailabilityChoices.values)]
@@ -118,3 +120,54 @@ def agent_update(request, user_id: int, payload: AgentPatch):
             **payload.model_dump(exclude_none=True),
         )
     return _out(selectors_team.team_member(request.auth, user_id))
+
+
+class SkillOut(Schema):
+    kind: str
+    key: str
+    label: str
+    proficiency: int
+
+
+class SkillIn(Schema):
+    kind: Literal[tuple(SkillKindChoices.values)]
+    key: str
+    proficiency: int = Field(..., ge=0, le=5, description="1 (basic) to 5 (expert); 0 removes")
+
+
+def _skills(member_id: int) -> list[SkillOut]:
+    return [
+        SkillOut(kind=s.kind, key=s.key, label=s.key_label, proficiency=s.proficiency)
+        for s in selectors_team.agent_skills(member_id)
+    ]
+
+
+@router.get(
+    "/agents/{user_id}/skills",
+    response={200: list[SkillOut], **READ_ERRORS},
+    summary="An agent's skills",
+    description="Categories, products (SKU) and languages, each with a proficiency 1-5: what "
+    "skills-based queues score.",
+)
+def agent_skills(request, user_id: int):
+    require(request.auth, "service.view_agentskill")
+    return _skills(selectors_team.team_member(request.auth, user_id).user_id)
+
+
+@router.put(
+    "/agents/{user_id}/skills",
+    response={200: list[SkillOut], **WRITE_ERRORS},
+    summary="Give, change or remove one of an agent's skills",
+    description="`kind` category (a category key), language (`en`, `zh-hans`) or product (a "
+    "SKU); `proficiency` 0 removes the skill. Answers the agent's skills after the change.",
+)
+def agent_skill_put(request, user_id: int, payload: SkillIn):
+    require(request.auth, "service.change_agentskill")
+    member = selectors_team.team_member(request.auth, user_id)
+    with _writing(request):
+        services.agent_skill_set(
+            actor=request.auth,
+            user=get_user_model().objects.get(pk=member.user_id),
+            **payload.model_dump(),
+        )
+    return _skills(member.user_id)

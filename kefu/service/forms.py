@@ -15,6 +15,7 @@ from kefu.service.choices import (
     ImpactChoices,
     PriorityChoices,
     ResolutionCodeChoices,
+    SkillKindChoices,
     TicketChannelChoices,
     TicketTypeChoices,
     UrgencyChoices,
@@ -303,3 +304,33 @@ class AgentProfileForm(AvailabilityForm):
         max_value=1000,
         help_text=_("The most active tickets automatic assignment gives this agent."),
     )
+
+
+class SkillForm(forms.Form):
+    """Give an agent a skill (a category or language from the list, or a product SKU) at a
+    proficiency; the same skill again changes its proficiency."""
+
+    skill = forms.ChoiceField(label=_("Category or language"), required=False)
+    product_sku = forms.CharField(label=_("or a product SKU"), max_length=60, required=False)
+    proficiency = forms.TypedChoiceField(
+        label=_("Proficiency"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        initial=3,
+        help_text=_("1 (basic) to 5 (expert)."),
+    )
+
+    def __init__(self, *args, skill_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = [("", "—"), *skill_choices]
+
+    def clean(self):
+        data = super().clean()
+        skill, sku = data.get("skill"), (data.get("product_sku") or "").strip()
+        if bool(skill) == bool(sku):
+            raise forms.ValidationError(_("Choose a category or language, or type a product SKU."))
+        if sku:
+            data["kind"], data["key"] = SkillKindChoices.PRODUCT, sku
+        else:
+            data["kind"], data["key"] = skill.split(":", 1)
+        return data

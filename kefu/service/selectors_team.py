@@ -12,9 +12,9 @@ from django.db import connection
 from django.http import Http404
 
 from kefu.accounts.models import display_name_of
-from kefu.service.choices import AvailabilityChoices
+from kefu.service.choices import AvailabilityChoices, SkillKindChoices
 from kefu.service.constants import DEFAULT_AGENT_CAPACITY
-from kefu.service.models import AgentProfile, Queue, QueueMembership
+from kefu.service.models import AgentProfile, AgentSkill, Queue, QueueMembership
 from kefu.service.routing import agent_loads, load_sql
 from kefu.service.selectors import queues_visible_to
 
@@ -130,3 +130,64 @@ def team_member(user, member_id: int) -> AgentState:
 def queue_choices_for(user) -> list[Queue]:
     """The queues the board can be narrowed to."""
     return list(queues_visible_to(user))
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    """One of an agent's skills, with what it means in the reader's language."""
+
+    kind: str
+    kind_label: str
+    key: str
+    key_label: str
+    proficiency: int
+
+    @property
+    def value(self) -> str:
+        """``kind:key``: how the skill editor names it."""
+        return f"{self.kind}:{self.key}"
+
+
+def _language_labels() -> dict[str, str]:
+    from django.conf import settings
+
+    return {code: str(name) for code, name in settings.LANGUAGES}
+
+
+def agent_skills(member_id: int) -> list[SkillRow]:
+    """An agent's skills, categories first, each with a readable name (a category's label, a
+    language's name, a product's SKU)."""
+    from kefu.service.configuration import desk_config
+
+    categories = {c.key: c.label for c in desk_config().active_categories}
+    languages = _language_labels()
+    kinds = dict(SkillKindChoices.choices)
+    rows = AgentSkill.objects.filter(user_id=member_id).values_list("kind", "key", "proficiency")
+    names = {SkillKindChoices.CATEGORY: categories, SkillKindChoices.LANGUAGE: languages}
+    return [
+        SkillRow(
+            kind=kind,
+            kind_label=str(kinds.get(kind, kind)),
+            key=key,
+            key_label=names.get(kind, {}).get(key, key),
+            proficiency=proficiency,
+        )
+        for kind, key, proficiency in rows
+    ]
+
+
+def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The skills an agent can be given, grouped for a select: ``kind:key`` and a label (the
+    active categories, then the interface languages). Products are typed as SKUs."""
+    from kefu.service.configuration import desk_config
+
+    categories = [
+        (f"{SkillKindChoices.CATEGORY}:{c.key}", c.label) for c in desk_config().active_categories
+    ]
+    languages = [
+        (f"{SkillKindChoices.LANGUAGE}:{code}", name) for code, name in _language_labels().items()
+    ]
+    return [
+        (str(SkillKindChoices.CATEGORY.label), categories),
+        (str(SkillKindChoices.LANGUAGE.label), languages),
+    ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kefu.accounts.policy import can, staff_required
 from kefu.service import selectors_team, services
 from kefu.service.choices import AvailabilityChoices
-from kefu.service.forms import AgentProfileForm, AvailabilityForm
+from kefu.service.forms import AgentProfileForm, AvailabilityForm, SkillForm
 
 CHANGE_AGENTS = "service.change_agentprofile"
+CHANGE_SKILLS = "service.change_agentskill"
 
 
 def _queue_id(value) -> int | None:
@@ -108,3 +110,58 @@ def my_availability(request):
         % {"availability": AvailabilityChoices(profile.availability).label},
     )
     return redirect(back)
+
+
+def _render_agent(request, member, *, skill_form=None, status=200):
+    context = {
+        "agent": member,
+        "skills": selectors_team.agent_skills(member.user_id),
+        "skill_form": skill_form or SkillForm(skill_choices=selectors_team.skill_choices()),
+        "can_change_skills": can(request.user, CHANGE_SKILLS),
+    }
+    return render(request, "service/team_agent.html", context, status=status)
+
+
+@staff_required("service.view_agentprofile")
+def team_agent(request, user_id: int):
+    """One agent of the board: availability, load, queues and skills (which skills-based
+    assignment scores)."""
+    return _render_agent(request, selectors_team.team_member(request.user, user_id))
+
+
+@require_POST
+@staff_required(CHANGE_SKILLS)
+def team_agent_skill(request, user_id: int):
+    """Give an agent a skill at a proficiency, change it, or (``remove=kind:key``) take it."""
+    member = selectors_team.team_member(request.user, user_id)
+    user = get_user_model().objects.get(pk=member.user_id)
+    remove = request.POST.get("remove") or ""
+    if remove:
+        kind, _sep, key = remove.partition(":")
+        try:
+            services.agent_skill_set(
+                actor=request.user, user=user, kind=kind, key=key, proficiency=0
+            )
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Skill removed."))
+        return redirect("service:team_agent", user_id=member.user_id)
+    form = SkillForm(request.POST, skill_choices=selectors_team.skill_choices())
+    if not form.is_valid():
+        return _render_agent(request, member, skill_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.agent_skill_set(
+            actor=request.user,
+            user=user,
+            kind=data["kind"],
+            key=data["key"],
+            proficiency=data["proficiency"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _render_agent(request, member, skill_form=form, status=400)
+    messages.success(request, _("Skill saved."))
+    return redirect("service:team_agent", user_id=member.user_id)

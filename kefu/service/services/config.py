@@ -95,6 +95,18 @@ def agent_signed_out(sender=None, *, user=None, **kwargs) -> None:
         agent_profile_set(actor=user, user=user, availability=AvailabilityChoices.OFF)
 
 
+def _skill_key_exists(kind: str, key: str) -> bool:
+    """A skill names something a ticket can carry: a category, an interface language, or a
+    product SKU (any non-empty SKU: products may be added to the catalogue later)."""
+    from django.conf import settings
+
+    if kind == SkillKindChoices.CATEGORY:
+        return Category.objects.filter(key=key).exists()
+    if kind == SkillKindChoices.LANGUAGE:
+        return key in {code for code, _name in settings.LANGUAGES}
+    return bool(key) and len(key) <= 60
+
+
 @transaction.atomic
 def agent_skill_set(*, actor, user, kind: str, key: str, proficiency: int) -> AgentSkill:
     """Give an agent a skill at ``proficiency`` 1-5 (0 removes it)."""
@@ -102,6 +114,9 @@ def agent_skill_set(*, actor, user, kind: str, key: str, proficiency: int) -> Ag
         raise ValidationError({"kind": [_("Choose category, product or language.")]})
     if not 0 <= proficiency <= 5:
         raise ValidationError({"proficiency": [_("Proficiency is from 1 to 5.")]})
+    key = (key or "").strip()
+    if proficiency and not _skill_key_exists(kind, key):
+        raise ValidationError({"key": [_("No such category, language or product SKU.")]})
     if proficiency == 0:
         AgentSkill.objects.filter(user=user, kind=kind, key=key).delete()
         return None

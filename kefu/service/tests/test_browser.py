@@ -190,4 +190,12 @@ def test_agent_goes_away_and_a_supervisor_sets_capacity_on_the_team_board(
     _submit(page, f"#agent-form-{agent.pk} button[type=submit]")
     assert "1 of 1" in page.inner_text(row)
     assert AgentProfile.objects.get(user=agent).capacity == 1
+
+    # The agent's page: give a skill that skills-based queues will score.
+    _submit(page, f"{row} a")
+    page.select_option("#id_skill", "language:zh-hans")
+    page.select_option("#id_proficiency", "5")
+    _submit(page, "#skill-form button[type=submit]")
+    assert "5 / 5" in page.inner_text("#skills-table")
+    assert agent.agent_skills.get(kind="language").key == "zh-hans"
     assert page.console_errors == []

@@ -258,3 +258,123 @@ def test_signing_out_takes_an_agent_off_assignment(client, team, supervisor):
     client.force_login(supervisor)
     client.post(reverse("accounts:logout"))
     assert not AgentProfile.objects.filter(user=supervisor).exists()
+
+
+# --- An agent's page and skills -------------------------------------------------------------
+
+
+def test_a_supervisor_gives_changes_and_removes_skills_and_routing_follows(
+    client, supervisor, team, make_ticket
+):
+    from kefu.core.configstamp import config_changed
+    from kefu.service.models import AgentSkill, Queue
+    from kefu.service.tests.factories import CategoryFactory
+
+    printers = CategoryFactory(key="printers", name="Printers", name_zh_hans="打印机")
+    Queue.objects.filter(pk=team["general"].pk).update(assignment_mode="skills")
+    config_changed()
+    agent = team["idle"]
+    client.force_login(supervisor)
+    url = reverse("service:team_agent_skill", args=[agent.pk])
+
+    assert client.post(url, {"skill": "category:printers", "proficiency": "4"}).status_code == 302
+    assert client.post(url, {"product_sku": " POS-9 ", "proficiency": "2"}).status_code == 302
+    assert client.post(url, {"skill": "category:printers", "proficiency": "5"}).status_code == 302
+    assert set(AgentSkill.objects.filter(user=agent).values_list("kind", "key", "proficiency")) == {
+        ("category", "printers", 5),
+        ("product", "POS-9", 2),
+    }
+    assert LogEntry.objects.filter(content_type__model="agentskill").exists()
+    page = client.get(reverse("service:team_agent", args=[agent.pk])).content.decode()
+    assert "Printers" in page and "POS-9" in page and "5 / 5" in page
+    assert make_ticket(category_id=printers.pk).assignee_id == agent.pk
+
+    assert client.post(url, {"remove": "product:POS-9"}).status_code == 302
+    assert not AgentSkill.objects.filter(user=agent, kind="product").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"proficiency": "3"},  # nothing chosen
+        {"skill": "category:printers", "product_sku": "POS-9", "proficiency": "3"},  # both
+        {"skill": "category:nope", "proficiency": "3"},  # not a category
+        {"skill": "language:en", "proficiency": "9"},
+    ],
+)
+def test_bad_skill_input_is_a_field_error_and_writes_nothing(client, supervisor, team, data):
+    from kefu.service.models import AgentSkill
+
+    client.force_login(supervisor)
+    response = client.post(reverse("service:team_agent_skill", args=[team["idle"].pk]), data)
+    assert response.status_code == 400
+    assert response.context["skill_form"].errors
+    assert 'class="errorlist' in response.content.decode()
+    assert not AgentSkill.objects.filter(user=team["idle"]).exists()
+
+
+def test_agents_read_skills_but_do_not_change_them(client, team):
+    from kefu.service.models import AgentSkill
+
+    client.force_login(team["busy"])
+    page = client.get(reverse("service:team_agent", args=[team["idle"].pk]))
+    assert page.status_code == 200
+    assert 'id="skill-form"' not in page.content.decode()
+    response = client.post(
+        reverse("service:team_agent_skill", args=[team["idle"].pk]),
+        {"skill": "language:en", "proficiency": "3"},
+    )
+    assert response.status_code == 403
+    assert not AgentSkill.objects.filter(user=team["idle"]).exists()
+    # An agent of a queue they do not work is not theirs to look at.
+    assert client.get(reverse("service:team_agent", args=[team["elsewhere"].pk])).status_code == 404
+
+
+def test_the_agent_page_is_in_chinese(client, supervisor, team):
+    client.force_login(supervisor)
+    html = client.get(
+        reverse("service:team_agent", args=[team["busy"].pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "技能" in html and "2 / 2" in html
+
+
+def test_api_skills_for_supervisors_read_for_agents(api, supervisor, team):
+    from kefu.service.models import AgentSkill
+    from kefu.service.tests.factories import CategoryFactory
+
+    CategoryFactory(key="network", name="Network", name_zh_hans="网络")
+    url = f"/api/v1/agents/{team['idle'].pk}/skills"
+    boss = api(supervisor)
+    response = boss.put(
+        url,
+        json.dumps({"kind": "category", "key": "network", "proficiency": 4}),
+        "application/json",
+    )
+    assert response.status_code == 200
+    assert response.json() == [
+        {"kind": "category", "key": "network", "label": "Network", "proficiency": 4}
+    ]
+    for body, status in (
+        ({"kind": "category", "key": "no-such", "proficiency": 3}, 422),
+        ({"kind": "language", "key": "fr", "proficiency": 3}, 422),
+        ({"kind": "mood", "key": "happy", "proficiency": 3}, 422),
+        ({"kind": "language", "key": "en", "proficiency": 6}, 422),
+    ):
+        bad = boss.put(url, json.dumps(body), "application/json")
+        assert bad.status_code == status, body
+        assert bad["Content-Type"].startswith("application/problem+json")
+    assert AgentSkill.objects.filter(user=team["idle"]).count() == 1
+
+    colleague = api(team["busy"])
+    assert colleague.get(url).json()[0]["key"] == "network"
+    denied = colleague.put(
+        url, json.dumps({"kind": "language", "key": "en", "proficiency": 2}), "application/json"
+    )
+    assert denied.status_code == 403
+    gone = boss.put(
+        url,
+        json.dumps({"kind": "category", "key": "network", "proficiency": 0}),
+        "application/json",
+    )
+    assert gone.json() == []
+    assert not AgentSkill.objects.filter(user=team["idle"]).exists()
