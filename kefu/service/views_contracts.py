@@ -120,7 +120,14 @@ def contract_scope_fields(request):
         can(request.user, "service.add_contract") or can(request.user, "service.change_contract")
     ):
         raise PermissionDenied
-    form = ContractForm(initial={"organization": request.GET.get("organization")})
+    # The ticks sent along stay ticked where the organization still has those sites and assets.
+    form = ContractForm(
+        initial={
+            "organization": request.GET.get("organization"),
+            "sites": request.GET.getlist("sites"),
+            "assets": request.GET.getlist("assets"),
+        }
+    )
     return HttpResponse(
         field_html(form["sites"], swap_oob=True) + field_html(form["assets"], swap_oob=True)
     )

@@ -36,20 +36,29 @@ def test_supervisor_sells_a_contract_and_the_agent_sees_its_balance(
     page.goto("/service/contracts/")
     _submit(page, "#contract-new")
     # The organization is found by typing part of its name (the lookup never lists all).
-    page.fill("#field-organization .lookup-q", "FamilyMart")
+    with page.expect_response(lambda r: "/customers/lookup/organization/" in r.url):
+        page.fill("#field-organization .lookup-q", "FamilyMart")
     page.wait_for_selector(f"#id_organization option[value='{org.pk}']", state="attached")
     page.select_option("#id_organization", str(org.pk))
     # The organization's sites replace the empty picker (htmx, on the organization's change).
-    page.wait_for_selector(f"#id_sites input[value='{site.pk}']")
-    page.check(f"#id_sites input[value='{site.pk}']")
+    box = f"#id_sites input[value='{site.pk}']"
+    page.wait_for_selector(box)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.check(box)
+    # Choosing the organization again refreshes the pickers and keeps the tick.
+    with page.expect_response(lambda r: "/service/contracts/scope/" in r.url):
+        page.select_option("#id_organization", str(org.pk))
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.fill("#id_number", "FM-2026")
     page.fill("#id_name", "全年维护 10 次")
     page.fill("#id_start_date", str(today))
     page.fill("#id_end_date", str(today - dt.timedelta(days=1)))
     page.fill("#id_service_level", "gold")
     page.fill("#id_allowance", "10")
+    assert page.is_checked(box)
     _submit(page, "#contract-form button[type=submit]")
     assert "The contract cannot end before it starts." in page.content()
+    assert page.is_checked(box)  # kept with the refused form
     assert not Contract.objects.filter(number="FM-2026").exists()
 
     page.fill("#id_end_date", str(today + dt.timedelta(days=364)))

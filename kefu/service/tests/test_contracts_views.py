@@ -224,6 +224,10 @@ def test_the_pickers_follow_the_chosen_organization(client, supervisor, make_use
     assert fragment.count('hx-swap-oob="true"') == 2
     assert 'id="field-sites"' in fragment and 'id="field-assets"' in fragment
     assert "静安店" in fragment and "别家门店" not in fragment
+    ticked = client.get(
+        url, {"organization": org.pk, "sites": [scope["sites"][0].pk, scope["foreign_site"].pk]}
+    ).content.decode()
+    assert ticked.count("checked") == 1  # the organization's site stays ticked, no other
     empty = client.get(url, {"organization": "x"}).content.decode()
     assert "Choose the organization first." in empty
 
