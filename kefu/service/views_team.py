@@ -1,4 +1,9 @@
-"""The team board (who is available, how loaded) and an agent's own availability switch."""
+"""The team board (who is available, how loaded), an agent's page with their skills, and
+every agent's own availability switch.
+
+Who sees whom follows the ticket rules (``selectors_team``); ``service.change_agentprofile``
+sets others' availability and capacity, ``service.change_agentskill`` their skills.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
