@@ -30,12 +30,7 @@ def _queue_id(value) -> int | None:
         return None
 
 
-def _team_url(queue_id: int | None) -> str:
-    url = reverse("service:team")
-    return f"{url}?queue={queue_id}" if queue_id else url
-
-
-def _render_team(request, *, queue_id, failed=None, form=None, status=200):
+def _render_team(request, *, queue_id):
     queues = selectors_team.queue_choices_for(request.user)
     agents = selectors_team.team_for(request.user, queue_id=queue_id, visible_queues=queues)
     online = [a for a in agents if a.availability == AvailabilityChoices.ONLINE]
@@ -44,15 +39,12 @@ def _render_team(request, *, queue_id, failed=None, form=None, status=200):
         "queues": queues,
         "queue_id": queue_id,
         "can_change": can(request.user, CHANGE_AGENTS),
-        "availability_choices": AvailabilityChoices.choices,
         "online_count": len(online),
         "online_full_count": sum(1 for a in online if a.full),
         "online_load": sum(a.load for a in online),
         "online_capacity": sum(a.capacity for a in online),
-        "failed": failed,
-        "form": form,
     }
-    return render(request, "service/team.html", context, status=status)
+    return render(request, "service/team.html", context)
 
 
 @staff_required("service.view_agentprofile")
@@ -66,12 +58,9 @@ def team(request):
 def team_member_update(request, user_id: int):
     """A supervisor sets an agent's availability and capacity (an agent they can see)."""
     member = selectors_team.team_member(request.user, user_id)
-    queue_id = _queue_id(request.POST.get("queue"))
     form = AgentProfileForm(request.POST)
     if not form.is_valid():
-        return _render_team(
-            request, queue_id=queue_id, failed=member.user_id, form=form, status=400
-        )
+        return _render_agent(request, member, profile_form=form, status=400)
     services.agent_profile_set(
         actor=request.user,
         user=get_user_model().objects.get(pk=member.user_id),
@@ -79,7 +68,7 @@ def team_member_update(request, user_id: int):
         capacity=form.cleaned_data["capacity"],
     )
     messages.success(request, _("%(name)s: saved.") % {"name": member.name})
-    return redirect(_team_url(queue_id))
+    return redirect("service:team_agent", user_id=member.user_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,9 +106,12 @@ def my_availability(request):
     return redirect(back)
 
 
-def _render_agent(request, member, *, skill_form=None, status=200):
+def _render_agent(request, member, *, skill_form=None, profile_form=None, status=200):
+    initial = {"availability": member.availability, "capacity": member.capacity}
     context = {
         "agent": member,
+        "profile_form": profile_form or AgentProfileForm(initial=initial),
+        "can_change_profile": can(request.user, CHANGE_AGENTS),
         "skills": selectors_team.agent_skills(member.user_id),
         "skill_form": skill_form or SkillForm(skill_choices=selectors_team.skill_choices()),
         "can_change_skills": can(request.user, CHANGE_SKILLS),

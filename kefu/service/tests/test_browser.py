@@ -185,14 +185,13 @@ def test_agent_goes_away_and_a_supervisor_sets_capacity_on_the_team_board(
     page.goto("/service/team/")
     row = f"#agent-{agent.pk}"
     assert "1 of 20" in page.inner_text(row)
-    page.fill(f"#capacity-{agent.pk}", "1")
-    page.select_option(f"#availability-{agent.pk}", "online")
-    _submit(page, f"#agent-form-{agent.pk} button[type=submit]")
-    assert "1 of 1" in page.inner_text(row)
-    assert AgentProfile.objects.get(user=agent).capacity == 1
-
-    # The agent's page: give a skill that skills-based queues will score.
+    # The agent's page: availability and capacity, and a skill that skills-based queues score.
     _submit(page, f"{row} a")
+    page.fill("#id_capacity", "1")
+    page.select_option("#id_availability", "online")
+    _submit(page, "#profile-form button[type=submit]")
+    assert "1 of 1 active tickets" in page.inner_text("#agent-load")
+    assert AgentProfile.objects.get(user=agent).capacity == 1
     page.select_option("#id_skill", "language:zh-hans")
     page.select_option("#id_proficiency", "5")
     _submit(page, "#skill-form button[type=submit]")

@@ -40,7 +40,9 @@ def test_an_agent_sees_the_colleagues_of_their_queues_with_their_loads(client, t
     assert set(agents) == {"busy", "idle"}  # not the other queue's agent
     assert (agents["busy"].load, agents["busy"].capacity, agents["busy"].full) == (2, 2, True)
     html = response.content.decode()
-    assert 'id="agent-form-' not in html  # agents do not change others
+    assert "Open an agent to change" not in html  # agents do not change others
+    agent_page = client.get(reverse("service:team_agent", args=[team["busy"].pk]))
+    assert 'id="profile-form"' not in agent_page.content.decode()
     assert "2 of 2" in html
 
 
@@ -66,12 +68,14 @@ def test_the_board_is_in_chinese(client, supervisor, team):
 def test_a_supervisor_changes_an_agents_availability_and_capacity_audited(client, supervisor, team):
     client.force_login(supervisor)
     agent = team["idle"]
+    page = client.get(reverse("service:team_agent", args=[agent.pk])).content.decode()
+    assert 'id="profile-form"' in page
     response = client.post(
         reverse("service:team_member_update", args=[agent.pk]),
-        {"availability": "away", "capacity": "7", "queue": team["general"].pk},
+        {"availability": "away", "capacity": "7"},
     )
     assert response.status_code == 302
-    assert response["Location"].endswith(f"?queue={team['general'].pk}")
+    assert response["Location"] == reverse("service:team_agent", args=[agent.pk])
     assert _profile(agent) == ("away", 7)
     entry = LogEntry.objects.get_for_object(AgentProfile.objects.get(user=agent)).latest("pk")
     assert entry.actor_id == supervisor.pk
@@ -94,7 +98,7 @@ def test_bad_input_on_the_board_shows_the_field_error_and_changes_nothing(
     before = _profile(agent)
     response = client.post(reverse("service:team_member_update", args=[agent.pk]), data)
     assert response.status_code == 400
-    assert response.context["form"].errors[field]
+    assert response.context["profile_form"].errors[field]
     assert 'class="errorlist' in response.content.decode()
     assert _profile(agent) == before
 
@@ -378,3 +382,22 @@ def test_api_skills_for_supervisors_read_for_agents(api, supervisor, team):
     )
     assert gone.json() == []
     assert not AgentSkill.objects.filter(user=team["idle"]).exists()
+
+
+def test_the_board_costs_the_same_queries_for_3_or_30_agents_and_escapes_names(
+    client, supervisor, desk, make_agent
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_agent(desk, username="x-0", first_name='<b>"坏"</b>')
+    client.force_login(supervisor)
+    counts = []
+    for total in (3, 30):
+        while len(client.get(reverse("service:team")).context["agents"]) < total:
+            make_agent(desk)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("service:team")).content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert "<b>" not in html and "&lt;b&gt;&quot;坏&quot;&lt;/b&gt;" in html
