@@ -55,6 +55,7 @@ def test_service_benchmark_runs_at_tiny_scale_in_process():
         "service.tiles",
         "service.ticket_page",
         "service.ticket_create",
+        "service.team_board",
         "service.assignment",
         "service.scaling",
     }
@@ -66,6 +67,8 @@ def test_service_benchmark_runs_at_tiny_scale_in_process():
     create = records["service.ticket_create"]
     assert create["tickets_created"] == 20 and create["errors"] == 0
     assert create["entries_written"] >= 20
+    board = records["service.team_board"]
+    assert board["agents"] >= 500 and board["statuses"] == {200: 20}
     assert records["service.assignment"]["agents"] == 500
     assert records["service.assignment"]["picked_someone"]
     assert records["service.scaling"]["tickets_tenth"] == 30
