@@ -2,9 +2,10 @@
 
 The database's triggers on ``service_ticket`` (migration ``0010_agent_loads``) append every
 change of an agent's active tickets to ``AgentLoadChange``; an agent's load is its
-``AgentLoad`` total plus those changes (:func:`kefu.service.routing.agent_loads`). Folding
-keeps the changes few, so that sum stays a handful of index entries per agent; it runs every
-minute (``tasks.agent_loads_fold``) and after seeding.
+``AgentLoad`` total plus those changes (:func:`kefu.service.routing.agent_loads`), and a
+read sums every unfolded change (0.34 ms with 1,000 of them, 2.6 ms with 10,000 on SQLite).
+Folding keeps them to about a minute's worth: it runs every minute
+(``tasks.agent_loads_fold``) and after seeding.
 
 A reader always sees a consistent load: the fold moves changes into totals in one
 transaction, and a reader's one statement sees either both before it or both after it.
