@@ -75,6 +75,7 @@ class TicketFilters(Schema):
     priority: int | None = None
     channel: str | None = None
     organization: int | None = None
+    assignee: str | None = None
     q: str | None = None
     sort: str | None = None
 
@@ -84,7 +85,8 @@ class TicketFilters(Schema):
     response={200: list[TicketOut], **LIST_ERRORS},
     summary="List tickets",
     description="`view`: mine, unassigned, queue, recent, all. Filters: `queue`, `status` "
-    "(a category or `active`), `priority`, `channel`, `organization`, `q`; `sort`.",
+    "(a category or `active`), `priority`, `channel`, `organization`, `assignee` (a user id, "
+    "or `none`), `q`; `sort`.",
 )
 @paginate(PageNumberPagination)
 def ticket_list(request, filters: Query[TicketFilters]):

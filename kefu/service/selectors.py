@@ -60,8 +60,8 @@ def ticket_list(*, user, view: str = "mine", filters: dict[str, Any] | None = No
     Views: ``mine`` (my active tickets), ``unassigned`` (active, nobody's, in my queues),
     ``queue`` (my queues, or one with ``filters["queue"]``), ``recent`` and ``all`` (everything
     the user may see; ``recent`` is the same, meant with the default sort by last update).
-    Filters: ``queue``, ``status`` (a category), ``priority``, ``channel``, ``organization``, ``q``
-    (number or subject), ``sort`` (one of ``SORTS``). Unknown values are ignored, so a stale
+    Filters: ``queue``, ``status`` (a category), ``priority``, ``channel``, ``organization``,
+    ``assignee`` (a user id, or ``none``), ``q`` (number or subject), ``sort`` (one of ``SORTS``). Unknown values are ignored, so a stale
     link never fails. One query with the joins a list row shows.
     """
     filters = filters or {}
@@ -88,6 +88,11 @@ def ticket_list(*, user, view: str = "mine", filters: dict[str, Any] | None = No
     organization = _int(filters.get("organization"))
     if organization:
         tickets = tickets.filter(organization_id=organization)
+    assignee = filters.get("assignee")
+    if assignee == "none":
+        tickets = tickets.unassigned()
+    elif _int(assignee):
+        tickets = tickets.filter(assignee_id=_int(assignee))
     if filters.get("q"):
         tickets = tickets.search(filters["q"])
     sort = SORTS.get(filters.get("sort") or DEFAULT_SORT, SORTS[DEFAULT_SORT])

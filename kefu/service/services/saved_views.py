@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.policy import can
 from kefu.service.models import SavedView
 
-FILTER_KEYS = ("queue", "status", "priority", "channel", "organization", "q", "sort")
+FILTER_KEYS = ("queue", "status", "priority", "channel", "organization", "assignee", "q", "sort")
 VIEWS = ("mine", "unassigned", "queue", "recent", "all")
 
 

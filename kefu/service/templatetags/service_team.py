@@ -20,8 +20,10 @@ _BADGES = {"online": "ok", "away": "warn"}
 @register.simple_tag
 def team_rows(agents) -> SafeString:
     """One ``<tr id="agent-<user id>">`` per agent: name (a link to the agent's page) and
-    username, queues, availability badge, active tickets against capacity."""
+    username, queues, availability badge, active tickets against capacity (a link to them)."""
     url = reverse("service:team_agent", args=[0]).rsplit("0/", 1)[0]
+    tickets = reverse("service:ticket_list") + "?view=all&amp;status=active&amp;assignee="
+    tickets_label = esc(_("Their active tickets"))
     meter_label = esc(_("Active tickets"))
     of = _("%(load)s of %(capacity)s")
     rows = []
@@ -36,6 +38,7 @@ def team_rows(agents) -> SafeString:
             f'<td><span class="badge {_BADGES.get(agent.availability, "")}">'
             f"{esc(agent.availability_label)}</span></td>"
             f'<td><meter min="0" max="{max(agent.capacity, 1)}" value="{agent.load}"'
-            f' aria-label="{meter_label}"></meter> <span{full}>{load}</span></td></tr>'
+            f' aria-label="{meter_label}"></meter> <a href="{tickets}{agent.user_id}"'
+            f' title="{tickets_label}"><span{full}>{load}</span></a></td></tr>'
         )
     return mark_safe("".join(rows))  # noqa: S308  (every value above goes through esc)

@@ -44,6 +44,7 @@ def test_an_agent_sees_the_colleagues_of_their_queues_with_their_loads(client, t
     agent_page = client.get(reverse("service:team_agent", args=[team["busy"].pk]))
     assert 'id="profile-form"' not in agent_page.content.decode()
     assert "2 of 2" in html
+    assert f'status=active&amp;assignee={team["busy"].pk}"' in html  # the load links the tickets
 
 
 def test_a_supervisor_sees_everyone_and_narrows_by_queue(client, supervisor, team):

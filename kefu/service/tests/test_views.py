@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,7 +33,10 @@ def _many_tickets(admin_user, count, **fields):
 @pytest.mark.parametrize("page_size", [25, 100])
 def test_list_query_count_does_not_grow_with_page_size(agent_client, admin_user, page_size):
     _many_tickets(admin_user, 30, assignee_id=agent_client.agent.pk)
-    url = f"/service/?view=mine&page_size={page_size}&sort=priority&status=new&channel=internal"
+    url = (
+        f"/service/?view=mine&page_size={page_size}&sort=priority&status=new&channel=internal"
+        f"&assignee={agent_client.agent.pk}"
+    )
     with CaptureQueriesContext(connection) as queries:
         response = agent_client.get(url)
     assert response.status_code == 200
@@ -271,3 +276,39 @@ def test_bulk_priority_tag_and_merge(agent_client, make_ticket):
     assert set(Ticket.objects.filter(merged_into_id=oldest).values_list("pk", flat=True)) == set(
         ids
     ) - {oldest}
+
+
+def test_the_list_filters_by_assignee_or_nobody(client, supervisor, make_agent, make_ticket):
+    li, wang = make_agent(username="li"), make_agent(username="wang")
+    lis = make_ticket(subject="李的工单", assignee_id=li.pk)
+    wangs = make_ticket(subject="王的工单", assignee_id=wang.pk)
+    nobodys = make_ticket(subject="没人管的工单")
+    client.force_login(supervisor)
+
+    def numbers(**params):
+        html = client.get("/service/", {"view": "all", **params}).content.decode()
+        return {t.number for t in (lis, wangs, nobodys) if f">{t.number}<" in html}
+
+    assert numbers(assignee=li.pk) == {lis.number}
+    assert numbers(assignee="none") == {nobodys.number}
+    assert numbers(assignee="nonsense") == {lis.number, wangs.number, nobodys.number}
+    page = client.get("/service/", {"view": "all", "assignee": wang.pk}).content.decode()
+    assert f'<option value="{wang.pk}" selected>' in page  # the filter shows its choice
+
+
+def test_api_and_saved_views_filter_by_assignee(api, supervisor, make_agent, make_ticket):
+    from kefu.service.models import SavedView
+
+    li = make_agent(username="li")
+    mine = make_ticket(assignee_id=li.pk)
+    make_ticket()
+    client = api(supervisor)
+    items = client.get("/api/v1/tickets", {"view": "all", "assignee": li.pk}).json()["items"]
+    assert [item["id"] for item in items] == [mine.pk]
+    response = client.post(
+        "/api/v1/saved-views",
+        json.dumps({"name": "李的", "view": "all", "filters": {"assignee": str(li.pk)}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert SavedView.objects.get(name="李的").filters == {"assignee": str(li.pk)}
