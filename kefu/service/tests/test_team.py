@@ -402,3 +402,18 @@ def test_the_board_costs_the_same_queries_for_3_or_30_agents_and_escapes_names(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert "<b>" not in html and "&lt;b&gt;&quot;坏&quot;&lt;/b&gt;" in html
+
+
+def test_the_home_page_counts_the_agents_online_you_can_see(client, supervisor, team):
+    from kefu.service.tiles import home_tiles
+
+    def online(user):
+        tile = next(t for t in home_tiles(user) if t["url"] == reverse("service:team"))
+        return tile["value"]
+
+    assert online(supervisor) == 3  # busy, idle, elsewhere
+    assert online(team["idle"]) == 2  # the general queue's
+    AgentProfile.objects.filter(user=team["busy"]).update(availability="away")
+    assert online(team["idle"]) == 1
+    client.force_login(team["idle"])
+    assert "Agents online" in client.get("/").content.decode()
