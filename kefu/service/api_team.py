@@ -12,7 +12,6 @@ Changes are audited.
 import contextlib
 from typing import Literal
 
-from django.contrib.auth import get_user_model
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -112,11 +111,11 @@ def agent_me_update(request, payload: AvailabilityIn):
 )
 def agent_update(request, user_id: int, payload: AgentPatch):
     require(request.auth, "service.change_agentprofile")
-    member = selectors_team.team_member(request.auth, user_id)
+    member = selectors_team.user_of(selectors_team.team_member(request.auth, user_id))
     with _writing(request):
         services.agent_profile_set(
             actor=request.auth,
-            user=get_user_model().objects.get(pk=member.user_id),
+            user=member,
             **payload.model_dump(exclude_none=True),
         )
     return _out(selectors_team.team_member(request.auth, user_id))
@@ -163,11 +162,7 @@ def agent_skills(request, user_id: int):
 )
 def agent_skill_put(request, user_id: int, payload: SkillIn):
     require(request.auth, "service.change_agentskill")
-    member = selectors_team.team_member(request.auth, user_id)
+    member = selectors_team.user_of(selectors_team.team_member(request.auth, user_id))
     with _writing(request):
-        services.agent_skill_set(
-            actor=request.auth,
-            user=get_user_model().objects.get(pk=member.user_id),
-            **payload.model_dump(),
-        )
-    return _skills(member.user_id)
+        services.agent_skill_set(actor=request.auth, user=member, **payload.model_dump())
+    return _skills(member.pk)

@@ -21,6 +21,17 @@ def _ids(text: str) -> list[int]:
         raise forms.ValidationError(_("Enter numbers separated by commas.")) from None
 
 
+def _scope_field(label, help_text) -> forms.TypedMultipleChoiceField:
+    """Ticks among the organization's sites or assets (choices set by the form)."""
+    return forms.TypedMultipleChoiceField(
+        label=label,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "scope-choices"}),
+        help_text=help_text,
+    )
+
+
 class ContractForm(forms.Form):
     organization = forms.IntegerField(label=_("Organization"), min_value=1)  # see __init__
     number = forms.CharField(label=_("Number"), max_length=40)
@@ -49,19 +60,9 @@ class ContractForm(forms.Form):
     thresholds = forms.CharField(
         label=_("Notify at (percent used)"), initial="80,100", required=False, max_length=50
     )
-    sites = forms.TypedMultipleChoiceField(
-        label=_("Limited to sites"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "scope-choices"}),
-        help_text=_("None ticked: every site of the organization."),
-    )
-    assets = forms.TypedMultipleChoiceField(
-        label=_("Limited to assets"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "scope-choices"}),
-        help_text=_("None ticked: every asset of the organization."),
+    sites = _scope_field(_("Limited to sites"), _("None ticked: every site of the organization."))
+    assets = _scope_field(
+        _("Limited to assets"), _("None ticked: every asset of the organization.")
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
 

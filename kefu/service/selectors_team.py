@@ -127,6 +127,11 @@ def team_member(user, member_id: int) -> AgentState:
     return found[0]
 
 
+def user_of(member: AgentState):
+    """The user row behind a board entry (what the services change)."""
+    return get_user_model().objects.get(pk=member.user_id)
+
+
 def queue_choices_for(user) -> list[Queue]:
     """The queues the board can be narrowed to."""
     return list(queues_visible_to(user))

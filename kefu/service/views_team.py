@@ -6,7 +6,6 @@ sets others' availability and capacity, ``service.change_agentskill`` their skil
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,7 +62,7 @@ def team_member_update(request, user_id: int):
         return _render_agent(request, member, profile_form=form, status=400)
     services.agent_profile_set(
         actor=request.user,
-        user=get_user_model().objects.get(pk=member.user_id),
+        user=selectors_team.user_of(member),
         availability=form.cleaned_data["availability"],
         capacity=form.cleaned_data["capacity"],
     )
@@ -131,7 +130,7 @@ def team_agent(request, user_id: int):
 def team_agent_skill(request, user_id: int):
     """Give an agent a skill at a proficiency, change it, or (``remove=kind:key``) take it."""
     member = selectors_team.team_member(request.user, user_id)
-    user = get_user_model().objects.get(pk=member.user_id)
+    user = selectors_team.user_of(member)
     remove = request.POST.get("remove") or ""
     if remove:
         kind, _sep, key = remove.partition(":")

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations, models
 
 
@@ -98,7 +99,9 @@ def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(vendor)
     if statements is None:
-        raise NotImplementedError(f"agent loads need triggers written for {vendor}")
+        # Kefu runs on SQLite and PostgreSQL only (ARCHITECTURE.md); say so instead of
+        # migrating a database whose agents' loads would silently never change.
+        raise ImproperlyConfigured(f"Kefu supports SQLite and PostgreSQL, not {vendor}.")
     if vendor == "postgresql":
         # Nobody changes tickets between the count and the triggers.
         schema_editor.execute("LOCK TABLE service_ticket IN SHARE ROW EXCLUSIVE MODE")
